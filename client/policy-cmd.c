@@ -93,8 +93,11 @@ static int explain(int argc, char **argv, unsigned intent, const char *intent_na
 
         int ret = 0;
         for (int i = 1; i < argc; i++) {
-                char abs[PATH_MAX];
-                int r = pv_path_join_normalize(cwd, argv[i], abs, sizeof(abs), NULL);
+                char abs[PATH_MAX + 1];
+                bool dir;
+                int r = pv_path_join_normalize(cwd, argv[i], abs, PATH_MAX, &dir);
+                if (r > 1 && dir) /* keep "must be a directory" for the decision */
+                        strcpy(abs + r, "/");
                 if (r < 0) {
                         printf("%s\n  error:    %s\n", argv[i], strerror(-r));
                         ret = 1;

@@ -103,6 +103,10 @@ static int scan_string(struct scanner *sc, char **ret, size_t *ret_len) {
                         }
                         return 0;
                 }
+                if ((unsigned char) c < 0x20) {
+                        sc->pos--; /* RFC 8259: control characters must be escaped */
+                        return -EINVAL;
+                }
                 if (c != '\\') {
                         if (out)
                                 out[n++] = c;
@@ -289,11 +293,18 @@ void jloc_free(struct jloc *l) {
         l->n_kids = 0;
 }
 
-void jloc_line_col(const char *text, size_t len, size_t off, unsigned *ret_line, unsigned *ret_col) {
+void jloc_line_col(const char *text, size_t len, size_t off, struct jloc_cursor *cursor,
+                   unsigned *ret_line, unsigned *ret_col) {
         unsigned line = 1, col = 1;
+        size_t i = 0;
         if (off > len)
                 off = len;
-        for (size_t i = 0; i < off; i++) {
+        if (cursor && cursor->line > 0 && cursor->off <= off) {
+                i = cursor->off;
+                line = cursor->line;
+                col = cursor->col;
+        }
+        for (; i < off; i++) {
                 unsigned char c = (unsigned char) text[i];
                 if (c == '\n') {
                         line++;
@@ -303,4 +314,48 @@ void jloc_line_col(const char *text, size_t len, size_t off, unsigned *ret_line,
         }
         *ret_line = line;
         *ret_col = col;
+        if (cursor) {
+                cursor->off = off;
+                cursor->line = line;
+                cursor->col = col;
+        }
+}
+
+size_t jloc_utf8_check(const char *text, size_t len) {
+        const unsigned char *s = (const unsigned char *) text;
+        size_t i = 0;
+        while (i < len) {
+                unsigned char c = s[i];
+                if (c < 0x80) {
+                        i++;
+                        continue;
+                }
+                size_t n;
+                uint32_t cp, min;
+                if (c >= 0xc2 && c <= 0xdf) {
+                        n = 1;
+                        cp = c & 0x1f;
+                        min = 0x80;
+                } else if (c >= 0xe0 && c <= 0xef) {
+                        n = 2;
+                        cp = c & 0x0f;
+                        min = 0x800;
+                } else if (c >= 0xf0 && c <= 0xf4) {
+                        n = 3;
+                        cp = c & 0x07;
+                        min = 0x10000;
+                } else
+                        return i;
+                if (len - i <= n)
+                        return i;
+                for (size_t k = 1; k <= n; k++) {
+                        if ((s[i + k] & 0xc0) != 0x80)
+                                return i;
+                        cp = cp << 6 | (s[i + k] & 0x3f);
+                }
+                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+                        return i;
+                i += n + 1;
+        }
+        return len;
 }

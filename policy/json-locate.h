@@ -28,5 +28,16 @@ int jloc_scan(const char *text, size_t len, struct jloc *ret,
               void (*dup)(void *userdata, const struct jloc_dup *d), void *userdata);
 void jloc_free(struct jloc *l);
 
-/* 1-based line and column (in characters, a UTF-8 sequence counting once) of a byte offset. */
-void jloc_line_col(const char *text, size_t len, size_t off, unsigned *ret_line, unsigned *ret_col);
+/* 1-based line and column (in characters, a UTF-8 sequence counting once) of a byte offset.
+ * The cursor remembers the last answer, so offsets asked in increasing order cost O(text) in
+ * all; zero-initialise it. */
+struct jloc_cursor {
+        size_t off;
+        unsigned line, col;
+};
+void jloc_line_col(const char *text, size_t len, size_t off, struct jloc_cursor *cursor,
+                   unsigned *ret_line, unsigned *ret_col);
+
+/* Strict UTF-8 (RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF). Returns the
+ * offset of the first bad byte, or len when all is well. */
+size_t jloc_utf8_check(const char *text, size_t len);

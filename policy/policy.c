@@ -235,6 +235,7 @@ struct source {
         const char *file;      /* the policy's own copy, stored in rules */
         const char *text;      /* JSON text, for positions (NULL for quick rules) */
         size_t text_len;
+        struct jloc_cursor cursor;
         struct pv_errors *errors;
         unsigned n_errors;
         struct pv_rule **rules;
@@ -246,7 +247,7 @@ _printf_(3, 4)
 static void source_error(struct source *s, size_t off, const char *fmt, ...) {
         unsigned line = 0, col = 0;
         if (s->text)
-                jloc_line_col(s->text, s->text_len, off, &line, &col);
+                jloc_line_col(s->text, s->text_len, off, &s->cursor, &line, &col);
         char *m = NULL;
         va_list ap;
         va_start(ap, fmt);
@@ -504,7 +505,7 @@ static int parse_rule(struct source *s, const struct jloc *l, json_object *o, si
         r->kind = m_deny ? RULE_DENY : m_redirect ? RULE_REDIRECT : pass ? RULE_PASS : RULE_READONLY;
         r->readonly = readonly;
         r->error = error;
-        jloc_line_col(s->text, s->text_len, l->off, &r->line, &r->col);
+        jloc_line_col(s->text, s->text_len, l->off, &s->cursor, &r->line, &r->col);
         if (source_add_rule(s, r) < 0) {
                 free(r);
                 return -ENOMEM;
@@ -515,7 +516,7 @@ static int parse_rule(struct source *s, const struct jloc *l, json_object *o, si
 static void on_duplicate_key(void *userdata, const struct jloc_dup *d) {
         struct source *s = userdata;
         unsigned line, col;
-        jloc_line_col(s->text, s->text_len, d->first_off, &line, &col);
+        jloc_line_col(s->text, s->text_len, d->first_off, NULL, &line, &col);
         /* the key text starts after its quote */
         size_t klen = 0;
         const char *k = s->text + d->off + 1;
@@ -589,6 +590,11 @@ static int parse_text(struct source *s) {
                 source_error(s, (size_t) (nul - text), "NUL byte in the file (not a JSON text)");
                 return 0;
         }
+        size_t bad = jloc_utf8_check(text, len);
+        if (bad < len) {
+                source_error(s, bad, "invalid UTF-8 (a policy file is UTF-8 text)");
+                return 0;
+        }
         size_t i = 0;
         while (i < len && (text[i] == ' ' || text[i] == '\t' || text[i] == '\n' || text[i] == '\r'))
                 i++;
@@ -629,7 +635,9 @@ static int parse_text(struct source *s) {
         if (r == -ENOMEM)
                 goto out;
         if (r < 0) {
-                source_error(s, l.off, "invalid JSON: unexpected character");
+                source_error(s, l.off, "invalid JSON: %s", s->text[l.off] >= 0 && s->text[l.off] < 0x20 ?
+                             "control character in a string (write it as an escape such as \\t)" :
+                             "unexpected character");
                 r = 0;
                 goto out;
         }

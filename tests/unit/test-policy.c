@@ -206,7 +206,10 @@ static void test_errors(void **state) {
                 { "{\"version\":1,\"rules\":[\n {\"path\":\"/a\",\"pass\":true,\n  \"path\":\"/b\"}]}",
                   "3:3: duplicate key \"path\" (first at line 2, column 3)", 1 },
                 { "{\"version\":1,\"version\":1,\"rules\":[]}", "1:14: duplicate key \"version\"", 1 },
-                { "{\"version\":1,\"rules\":[\"\xff\"]}", "1:24: invalid JSON", 1 },   /* not UTF-8 */
+                { "{\"version\":1,\"rules\":[\"\xff\"]}", "1:24: invalid UTF-8", 1 },
+                { "{\"version\":1,\"rules\":[\"\xc0\xaf\"]}", "1:24: invalid UTF-8", 1 },     /* overlong */
+                { "{\"version\":1,\"rules\":[\"\xed\xa0\x80\"]}", "1:24: invalid UTF-8", 1 }, /* surrogate */
+                { "{\"version\":1,\"comment\":\"a\tb\",\"rules\":[]}", "1:26: invalid JSON: control character", 1 },
                 { "{\"version\":1,\"rules\":[]}\n\n\xc3\xa9\xc3\xa9x", "3:1: invalid JSON", 1 },
                 { "{\"version\":1, \"comment\": \"\xc3\xa9\xc3\xa9\", \"x\":1, \"rules\":[]}", "1:32: unknown key \"x\"", 1 },
         };
