@@ -40,8 +40,8 @@ meson compile -C build
 
 case "$what" in
 demo)
-    echo "+ pathvisor policy explain policy/examples/passwd.json /etc/passwd" >&2
-    exec ./build/client/pathvisor policy explain policy/examples/passwd.json /etc/passwd
+    echo "+ pathvisor run -p policy/examples/passwd.json -- cat /etc/passwd" >&2
+    exec ./build/client/pathvisor run -p policy/examples/passwd.json -- cat /etc/passwd
     ;;
 check)
     exec meson test -C build -v --num-processes "$(nproc)"

@@ -12,6 +12,7 @@ static const struct verb {
         int (*run)(int argc, char **argv);
         const char *summary;
 } verbs[] = {
+        { "run", verb_run, "run a program under a policy" },
         { "policy", verb_policy, "check policy files, explain decisions" },
 };
 

@@ -2,3 +2,4 @@
 #pragma once
 
 int verb_policy(int argc, char **argv);
+int verb_run(int argc, char **argv);

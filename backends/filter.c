@@ -1,0 +1,355 @@
+/* SPDX-License-Identifier: MIT */
+/* libseccomp notes (2.5.4, verified; see test-filter):
+ *  - seccomp_rule_add() reads the number as a NATIVE (x86-64) number and translates it to every
+ *    other arch of the context by name. So a context holding both arches refuses a raw number that
+ *    libseccomp cannot name (-EFAULT), and a raw i386 number would land on whatever i386 call has
+ *    the name of the x86-64 call with that number (5 = fstat on x86-64 -> i386 fstat 108).
+ *    Hence one context per arch, merged: x86-64 rules use the raw numbers (native: no
+ *    translation); i386 rules use the native (or pseudo, for i386-only calls) number of
+ *    libseccomp's i386 NAME for the row's number, which translates back to exactly that number.
+ *  - An i386 number that libseccomp 2.5.4 cannot name (getxattrat 464, ...) cannot be expressed at
+ *    all: such rows go into a small hand-written prefix in front of libseccomp's program.
+ *  - Two rules with different actions on one call are not ordered by libseccomp, so a fast path is
+ *    written as a condition on the trapping rule ("flags & AT_EMPTY_PATH == 0" -> NOTIFY) and
+ *    the default ALLOW covers the rest.
+ *  - On x86-64 libseccomp sends numbers >= __X32_SYSCALL_BIT to the bad-arch action when the
+ *    filter has no x32 arch: that is our x32 refusal (ENOSYS).
+ *  - 2.5.4 has no seccomp_export_bpf_mem(): export through a memfd. */
+
+#include <errno.h>
+#include <seccomp.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include "backends/filter.h"
+#include "backends/seccomp-compat.h"
+#include "common/macro.h"
+
+/* The verdict for calls of no arch we know, and for x32: see filter.h. */
+#define PV_FILTER_BADARCH SCMP_ACT_ERRNO(ENOSYS)
+
+/* Unknown-i386 rows in the prefix: arch check + nr load + at most 5 instructions per row, and
+ * the arch check jumps over all of them with an 8-bit offset. */
+#define PREFIX_ROWS_MAX 48
+
+struct prefix_row {
+        int nr;
+        uint32_t action;
+        int flags_arg;         /* -1: no fast path */
+        uint32_t fast_flag;
+};
+
+static void seccomp_releasep(scmp_filter_ctx *ctx) {
+        if (*ctx)
+                seccomp_release(*ctx);
+}
+
+uint32_t pv_filter_row_verdict(const struct pv_syscall *sc, enum pv_arch arch, enum pv_filter_action action) {
+        if (!sc || pv_syscall_nr(sc, arch) < 0)
+                return SECCOMP_RET_ALLOW;
+
+        switch (action) {
+        case PV_FILTER_NOTIFY:
+                return sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_EMULATE ? SECCOMP_RET_USER_NOTIF
+                                                                        : SECCOMP_RET_ALLOW;
+        case PV_FILTER_NOTIFY_TRACE:
+                switch (sc->how[PV_SC_BACKEND_UNOTIFY]) {
+                case PV_HOW_EMULATE:
+                        return SECCOMP_RET_USER_NOTIF;
+                case PV_HOW_TRACE:
+                        return SECCOMP_RET_TRACE;
+                default:
+                        return SECCOMP_RET_ALLOW;
+                }
+        case PV_FILTER_TRACE:
+                return sc->how[PV_SC_BACKEND_PTRACE_SECCOMP] != PV_HOW_PASS ? SECCOMP_RET_TRACE
+                                                                           : SECCOMP_RET_ALLOW;
+        default:
+                return SECCOMP_RET_ALLOW;
+        }
+}
+
+static uint32_t verdict_to_scmp(uint32_t verdict) {
+        switch (verdict) {
+        case SECCOMP_RET_USER_NOTIF:
+                return SCMP_ACT_NOTIFY;
+        case SECCOMP_RET_TRACE:
+                return SCMP_ACT_TRACE(0);
+        default:
+                return SCMP_ACT_ALLOW;
+        }
+}
+
+/* Whether this row gets a fast path in this filter, and on which argument. */
+static bool row_fast_path(const struct pv_syscall *sc, bool strict) {
+        return !strict && sc->fast_path_flag != 0 && sc->flags_arg >= 0 && sc->flags_arg < PV_SC_ARGS &&
+               sc->flags_type != PV_FLAGS_OPEN_HOW;
+}
+
+static int ctx_new(uint32_t arch, scmp_filter_ctx *ret) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx = NULL;
+        int r;
+
+        ctx = seccomp_init(SCMP_ACT_ALLOW);
+        if (!ctx)
+                return -ENOMEM;
+
+        if (arch != seccomp_arch_native()) {
+                r = seccomp_arch_add(ctx, arch);
+                if (r < 0)
+                        return r;
+                r = seccomp_arch_remove(ctx, SCMP_ARCH_NATIVE);
+                if (r < 0)
+                        return r;
+        }
+
+        /* seccomp_merge() wants equal attributes: set the same on every context. */
+        r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, PV_FILTER_BADARCH);
+        if (r < 0)
+                return r;
+
+        *ret = TAKE_PTR(ctx);
+        return 0;
+}
+
+static int add_rule(scmp_filter_ctx ctx, const struct pv_syscall *sc, int rule_nr, uint32_t action, bool strict) {
+        if (row_fast_path(sc, strict))
+                return seccomp_rule_add_exact(ctx, action, rule_nr, 1,
+                                              SCMP_CMP((unsigned) sc->flags_arg, SCMP_CMP_MASKED_EQ,
+                                                       sc->fast_path_flag, 0));
+        return seccomp_rule_add_exact(ctx, action, rule_nr, 0);
+}
+
+/* The number to give seccomp_rule_add() on the i386-only context so that the rule lands on i386
+ * number `nr` (see the top of this file). -ENOENT when libseccomp cannot name `nr` on i386. */
+static int i386_rule_nr(int nr, int *ret) {
+        _cleanup_free_ char *name = NULL;
+        int native;
+
+        name = seccomp_syscall_resolve_num_arch(SCMP_ARCH_X86, nr);
+        if (!name)
+                return -ENOENT;
+        if (seccomp_syscall_resolve_name_arch(SCMP_ARCH_X86, name) != nr)
+                return -ENOENT;
+
+        native = seccomp_syscall_resolve_name(name); /* a negative pseudo number for i386-only calls */
+        if (native == __NR_SCMP_ERROR)
+                return -ENOENT;
+
+        *ret = native;
+        return 0;
+}
+
+static int export_bpf(scmp_filter_ctx ctx, struct sock_filter **ret, size_t *ret_n) {
+        _cleanup_close_ int fd = -1;
+        _cleanup_free_ struct sock_filter *insns = NULL;
+        off_t size;
+        size_t done = 0;
+        int r;
+
+        fd = memfd_create("pathvisor-bpf", MFD_CLOEXEC);
+        if (fd < 0)
+                return negative_errno();
+
+        r = seccomp_export_bpf(ctx, fd);
+        if (r < 0)
+                return r;
+
+        size = lseek(fd, 0, SEEK_END);
+        if (size < 0)
+                return negative_errno();
+        if (size == 0 || (size_t) size % sizeof(struct sock_filter) != 0)
+                return -EBADMSG;
+        if ((size_t) size > BPF_MAXINSNS * sizeof(struct sock_filter))
+                return -E2BIG;
+
+        insns = malloc((size_t) size);
+        if (!insns)
+                return -ENOMEM;
+
+        while (done < (size_t) size) {
+                ssize_t n = pread(fd, (char *) insns + done, (size_t) size - done, (off_t) done);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return negative_errno();
+                }
+                if (n == 0)
+                        return -EIO;
+                done += (size_t) n;
+        }
+
+        *ret_n = (size_t) size / sizeof(struct sock_filter);
+        *ret = TAKE_PTR(insns);
+        return 0;
+}
+
+/* Instructions for i386 rows that libseccomp cannot express; the program continues into
+ * libseccomp's, which starts by loading the arch again. Returns the count written to `out`. */
+static size_t prefix_emit(const struct prefix_row *rows, size_t n, struct sock_filter *out) {
+        size_t k = 0, body = 0;
+
+        if (n == 0)
+                return 0;
+
+        for (size_t i = 0; i < n; i++)
+                body += 1 + (rows[i].flags_arg >= 0 ? 4 : 1);
+
+        out[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+        out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, (uint8_t) (1 + body));
+        out[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+
+        for (size_t i = 0; i < n; i++) {
+                if (rows[i].flags_arg < 0) {
+                        out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) rows[i].nr, 0, 1);
+                        out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rows[i].action);
+                        continue;
+                }
+
+                /* i386 arguments are 32 bits: the low word of args[i] (little endian). */
+                out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) rows[i].nr, 0, 4);
+                out[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                                         offsetof(struct seccomp_data, args) +
+                                                         (size_t) rows[i].flags_arg * sizeof(uint64_t));
+                out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, rows[i].fast_flag, 0, 1);
+                out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+                out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rows[i].action);
+        }
+
+        return k;
+}
+
+int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filter_action action,
+                         bool strict, struct sock_fprog *ret) {
+        _cleanup_(seccomp_releasep) scmp_filter_ctx ctx64 = NULL, ctx32 = NULL;
+        _cleanup_free_ struct sock_filter *insns = NULL, *prog = NULL;
+        struct prefix_row prefix[PREFIX_ROWS_MAX];
+        size_t n_prefix = 0, n_insns = 0, n_prefix_insns;
+        int r;
+
+        if ((unsigned) action >= _PV_FILTER_ACTION_MAX || !ret || (!rows && n_rows > 0))
+                return -EINVAL;
+
+#if !defined(__x86_64__)
+        return -EAFNOSUPPORT;
+#endif
+        if (seccomp_arch_native() != SCMP_ARCH_X86_64)
+                return -EAFNOSUPPORT;
+
+        r = ctx_new(SCMP_ARCH_X86_64, &ctx64);
+        if (r < 0)
+                return r;
+        r = ctx_new(SCMP_ARCH_X86, &ctx32);
+        if (r < 0)
+                return r;
+
+        for (size_t i = 0; i < n_rows; i++) {
+                const struct pv_syscall *sc = &rows[i];
+                uint32_t verdict;
+                int nr;
+
+                /* x86-64: the raw number, native to libseccomp, never translated. */
+                verdict = pv_filter_row_verdict(sc, PV_ARCH_X86_64, action);
+                if (verdict != SECCOMP_RET_ALLOW) {
+                        r = add_rule(ctx64, sc, sc->nr[PV_ARCH_X86_64], verdict_to_scmp(verdict), strict);
+                        if (r < 0)
+                                return r;
+                }
+
+                /* i386: through libseccomp's name, or the prefix. */
+                verdict = pv_filter_row_verdict(sc, PV_ARCH_I386, action);
+                if (verdict == SECCOMP_RET_ALLOW)
+                        continue;
+
+                r = i386_rule_nr(sc->nr[PV_ARCH_I386], &nr);
+                if (r >= 0) {
+                        r = add_rule(ctx32, sc, nr, verdict_to_scmp(verdict), strict);
+                        if (r < 0)
+                                return r;
+                        continue;
+                }
+
+                if (n_prefix >= PREFIX_ROWS_MAX)
+                        return -E2BIG;
+                prefix[n_prefix++] = (struct prefix_row) {
+                        .nr = sc->nr[PV_ARCH_I386],
+                        .action = verdict,
+                        .flags_arg = row_fast_path(sc, strict) ? sc->flags_arg : -1,
+                        .fast_flag = sc->fast_path_flag,
+                };
+        }
+
+        r = seccomp_merge(ctx64, ctx32);
+        if (r < 0)
+                return r;
+        ctx32 = NULL; /* merged into ctx64 and freed by libseccomp */
+
+        r = export_bpf(ctx64, &insns, &n_insns);
+        if (r < 0)
+                return r;
+
+        n_prefix_insns = n_prefix > 0 ? 3 + 5 * n_prefix : 0; /* upper bound */
+        if (n_insns + n_prefix_insns > BPF_MAXINSNS)
+                return -E2BIG;
+
+        prog = malloc((n_prefix_insns + n_insns) * sizeof(struct sock_filter));
+        if (!prog)
+                return -ENOMEM;
+
+        n_prefix_insns = prefix_emit(prefix, n_prefix, prog);
+        memcpy(prog + n_prefix_insns, insns, n_insns * sizeof(struct sock_filter));
+
+        *ret = (struct sock_fprog) {
+                .len = (unsigned short) (n_prefix_insns + n_insns),
+                .filter = TAKE_PTR(prog),
+        };
+        return 0;
+}
+
+int pv_filter_build(enum pv_filter_action action, bool strict, struct sock_fprog *ret) {
+        return pv_filter_build_rows(pv_syscall_table, pv_syscall_table_size, action, strict, ret);
+}
+
+void pv_filter_done(struct sock_fprog *prog) {
+        if (!prog)
+                return;
+        free(prog->filter);
+        *prog = (struct sock_fprog) {};
+}
+
+int pv_filter_install_listener(const struct sock_fprog *prog, unsigned *ret_flags) {
+        static const unsigned attempts[] = {
+                SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
+                SECCOMP_FILTER_FLAG_NEW_LISTENER,
+        };
+
+        if (!prog || !prog->filter || prog->len == 0)
+                return -EINVAL;
+
+        for (size_t i = 0; i < ELEMENTSOF(attempts); i++) {
+                long fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, attempts[i], prog);
+                if (fd >= 0) {
+                        if (ret_flags)
+                                *ret_flags = attempts[i];
+                        return (int) fd;
+                }
+                /* EINVAL: a kernel before 5.19 does not know WAIT_KILLABLE_RECV. Anything else
+                 * (EBUSY: a listener above us; EACCES: no no_new_privs) does not get better. */
+                if (errno != EINVAL)
+                        return negative_errno();
+        }
+
+        return -EINVAL;
+}
+
+int pv_filter_install(const struct sock_fprog *prog) {
+        if (!prog || !prog->filter || prog->len == 0)
+                return -EINVAL;
+
+        if (syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, prog) < 0)
+                return negative_errno();
+        return 0;
+}

@@ -1,0 +1,423 @@
+/* SPDX-License-Identifier: MIT */
+/* The path system call table. Numbers are literals on purpose: the x86-64 and i386 numbers cannot
+ * both come from <asm/unistd_*.h> in one translation unit (same macro names), the 6.1 headers and
+ * libseccomp 2.5.4 lack newer calls, and the numbers are kernel ABI. test-syscall-table checks each
+ * one against libseccomp (where it knows the name), against <sys/syscall.h> for x86-64, and by
+ * calling it on the running kernel (int $0x80 for i386) with the arguments the row describes.
+ *
+ * i386 stat calls: i386 has four generations and all of them exist in the IA32 emulation of a
+ * 64-bit kernel (measured on 6.18), so all are rows: oldstat/oldlstat (18/84, struct
+ * __old_kernel_stat), stat/lstat (106/107, struct stat), stat64/lstat64 (195/196, struct stat64),
+ * fstatat64 (300, struct stat64) and statx (383). A program that nobody traps on one of them would
+ * walk around every rule, so none may be missing. */
+
+#include <errno.h>
+#include <pthread.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "backends/seccomp-compat.h"
+#include "backends/syscall-table.h"
+#include "common/macro.h"
+#include "policy/policy.h"
+
+#define NR(x86_64, i386) .nr = { [PV_ARCH_X86_64] = (x86_64), [PV_ARCH_I386] = (i386) }
+#define RESULT(x86_64, i386) .result = { [PV_ARCH_X86_64] = (x86_64), [PV_ARCH_I386] = (i386) }
+#define RESULT_BOTH(r) RESULT(r, r)
+
+/* A string path; the intent it always has. */
+#define PATH(a, d, f, e, i)                                                     \
+        {                                                                       \
+                .arg = (a), .dirfd_arg = (d), .len_arg = -1, .type = PV_PATH_STRING, \
+                .follow = (f), .empty = (e), .intent = (i),                     \
+        }
+#define ONE_PATH(...) .n_paths = 1, .path = { PATH(__VA_ARGS__) }
+
+#define FLAGS(a, t) .flags_arg = (a), .flags_type = (t)
+#define NO_FLAGS .flags_arg = -1, .flags_type = PV_FLAGS_NONE
+#define MODE(a, t) .mode_arg = (a), .mode_type = (t)
+#define NO_MODE .mode_arg = -1, .mode_type = PV_MODE_NONE
+#define WRITES(r, s) .result_arg = (r), .size_arg = (s)
+#define WRITES_NOTHING .result_arg = -1, .size_arg = -1
+
+/* The same handling for every path call of this issue: unotify performs it as the tracee, both
+ * ptrace backends rewrite the path in place. */
+#define HOW_DEFAULT                                                             \
+        .how = {                                                                \
+                [PV_SC_BACKEND_UNOTIFY] = PV_HOW_EMULATE,                       \
+                [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_REWRITE,                \
+                [PV_SC_BACKEND_PTRACE] = PV_HOW_REWRITE,                        \
+        }
+
+#define OPEN_ROW(n, x86_64, i386, k, pa, da, fa, ma)                            \
+        {                                                                       \
+                .name = (n), NR(x86_64, i386), RESULT_BOTH(PV_RESULT_FD), .kind = (k), \
+                ONE_PATH(pa, da, PV_FOLLOW, PV_EMPTY_NEVER, 0),                 \
+                FLAGS(fa, PV_FLAGS_OPEN), .nofollow_flags = O_NOFOLLOW,         \
+                MODE(ma, PV_MODE_CREATE), WRITES_NOTHING, HOW_DEFAULT,          \
+        }
+
+/* stat(path, buf) and lstat(path, buf) in their layouts. */
+#define STAT_ROW(n, x86_64, i386, k, res64, res32, implied)                     \
+        {                                                                       \
+                .name = (n), NR(x86_64, i386), RESULT(res64, res32), .kind = (k), \
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT),     \
+                FLAGS(-1, PV_FLAGS_AT), .implied_flags = (implied),             \
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, NO_MODE, WRITES(1, -1), HOW_DEFAULT, \
+        }
+
+/* newfstatat / fstatat64(dirfd, path, buf, flags). */
+#define FSTATAT_ROW(n, x86_64, i386, res64, res32)                              \
+        {                                                                       \
+                .name = (n), NR(x86_64, i386), RESULT(res64, res32), .kind = PV_SC_FSTATAT, \
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_STAT),    \
+                FLAGS(3, PV_FLAGS_AT), .nofollow_flags = AT_SYMLINK_NOFOLLOW,   \
+                .empty_path_flags = AT_EMPTY_PATH, .fast_path_flag = AT_EMPTY_PATH, \
+                NO_MODE, WRITES(2, -1), HOW_DEFAULT,                            \
+        }
+
+const struct pv_syscall pv_syscall_table[] = {
+        /* ---- open family ---- */
+        OPEN_ROW("open", 2, 5, PV_SC_OPEN, 0, -1, 1, 2),
+        OPEN_ROW("openat", 257, 295, PV_SC_OPENAT, 1, 0, 2, 3),
+        {
+                .name = "openat2", NR(437, 437), RESULT_BOTH(PV_RESULT_FD), .kind = PV_SC_OPENAT2,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NEVER, 0),
+                /* struct open_how *how = args[2], size = args[3]; RESOLVE_NO_SYMLINKS in
+                 * how->resolve forbids symlinks everywhere, the engine reads it with the flags. */
+                FLAGS(2, PV_FLAGS_OPEN_HOW), .nofollow_flags = O_NOFOLLOW,
+                .mode_arg = -1, .mode_type = PV_MODE_CREATE,
+                WRITES_NOTHING, HOW_DEFAULT,
+        },
+        {
+                .name = "creat", NR(85, 8), RESULT_BOTH(PV_RESULT_FD), .kind = PV_SC_CREAT,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, 0),
+                FLAGS(-1, PV_FLAGS_OPEN), .implied_flags = O_CREAT | O_WRONLY | O_TRUNC,
+                .nofollow_flags = O_NOFOLLOW, MODE(1, PV_MODE_CREATE), WRITES_NOTHING, HOW_DEFAULT,
+        },
+
+        /* ---- stat family ---- */
+        STAT_ROW("stat", 4, 106, PV_SC_STAT, PV_RESULT_STAT, PV_RESULT_STAT_I386, 0),
+        STAT_ROW("lstat", 6, 107, PV_SC_LSTAT, PV_RESULT_STAT, PV_RESULT_STAT_I386, AT_SYMLINK_NOFOLLOW),
+        STAT_ROW("stat64", -1, 195, PV_SC_STAT, PV_RESULT_NONE, PV_RESULT_STAT64_I386, 0),
+        STAT_ROW("lstat64", -1, 196, PV_SC_LSTAT, PV_RESULT_NONE, PV_RESULT_STAT64_I386, AT_SYMLINK_NOFOLLOW),
+        STAT_ROW("oldstat", -1, 18, PV_SC_STAT, PV_RESULT_NONE, PV_RESULT_OLDSTAT_I386, 0),
+        STAT_ROW("oldlstat", -1, 84, PV_SC_LSTAT, PV_RESULT_NONE, PV_RESULT_OLDSTAT_I386, AT_SYMLINK_NOFOLLOW),
+        FSTATAT_ROW("newfstatat", 262, -1, PV_RESULT_STAT, PV_RESULT_NONE),
+        FSTATAT_ROW("fstatat64", -1, 300, PV_RESULT_NONE, PV_RESULT_STAT64_I386),
+        {
+                .name = "statx", NR(332, 383), RESULT_BOTH(PV_RESULT_STATX), .kind = PV_SC_STATX,
+                /* statx(dirfd, path, flags, mask, buf); the engine reads mask by kind. */
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_STAT),
+                FLAGS(2, PV_FLAGS_AT), .nofollow_flags = AT_SYMLINK_NOFOLLOW,
+                .empty_path_flags = AT_EMPTY_PATH, .fast_path_flag = AT_EMPTY_PATH,
+                NO_MODE, WRITES(4, -1), HOW_DEFAULT,
+        },
+
+        /* ---- access family ---- */
+        {
+                .name = "access", NR(21, 33), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ACCESS,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT),
+                FLAGS(-1, PV_FLAGS_AT), MODE(1, PV_MODE_ACCESS), WRITES_NOTHING, HOW_DEFAULT,
+        },
+        {
+                .name = "faccessat", NR(269, 307), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_FACCESSAT,
+                /* The syscall has three arguments; glibc emulates AT_EACCESS and
+                 * AT_SYMLINK_NOFOLLOW in user space or uses faccessat2. */
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT),
+                FLAGS(-1, PV_FLAGS_AT), MODE(2, PV_MODE_ACCESS), WRITES_NOTHING, HOW_DEFAULT,
+        },
+        {
+                .name = "faccessat2", NR(439, 439), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_FACCESSAT2,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_STAT),
+                FLAGS(3, PV_FLAGS_AT), .nofollow_flags = AT_SYMLINK_NOFOLLOW,
+                .empty_path_flags = AT_EMPTY_PATH,
+                MODE(2, PV_MODE_ACCESS), WRITES_NOTHING, HOW_DEFAULT,
+        },
+
+        /* ---- readlink family ---- */
+        {
+                .name = "readlink", NR(89, 85), RESULT_BOTH(PV_RESULT_BUFFER), .kind = PV_SC_READLINK,
+                ONE_PATH(0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_READ),
+                NO_FLAGS, NO_MODE, WRITES(1, 2), HOW_DEFAULT,
+        },
+        {
+                .name = "readlinkat", NR(267, 305), RESULT_BOTH(PV_RESULT_BUFFER), .kind = PV_SC_READLINKAT,
+                ONE_PATH(1, 0, PV_NOFOLLOW, PV_EMPTY_ALWAYS, PV_INTENT_READ),
+                NO_FLAGS, NO_MODE, WRITES(2, 3), HOW_DEFAULT,
+        },
+};
+const size_t pv_syscall_table_size = ELEMENTSOF(pv_syscall_table);
+
+_Static_assert(ELEMENTSOF(pv_syscall_table) < INT16_MAX, "row index must fit the lookup index");
+
+/* ---- lookup -------------------------------------------------------------------------------- */
+
+/* index[arch][nr] = row + 1; 0: not a path call. */
+static int16_t lookup_index[_PV_ARCH_MAX][PV_SC_NR_MAX];
+static pthread_once_t lookup_once = PTHREAD_ONCE_INIT;
+
+static void lookup_build(void) {
+        for (size_t i = 0; i < pv_syscall_table_size; i++)
+                for (unsigned a = 0; a < _PV_ARCH_MAX; a++) {
+                        int nr = pv_syscall_table[i].nr[a];
+
+                        /* test-syscall-table checks range and uniqueness; keep the first row. */
+                        if (nr >= 0 && nr < PV_SC_NR_MAX && lookup_index[a][nr] == 0)
+                                lookup_index[a][nr] = (int16_t) (i + 1);
+                }
+}
+
+const struct pv_syscall *pv_syscall_lookup(enum pv_arch arch, long nr) {
+        if ((unsigned) arch >= _PV_ARCH_MAX || nr < 0 || nr >= PV_SC_NR_MAX)
+                return NULL;
+
+        (void) pthread_once(&lookup_once, lookup_build);
+
+        int16_t i = lookup_index[arch][nr];
+        return i > 0 ? &pv_syscall_table[i - 1] : NULL;
+}
+
+const struct pv_syscall *pv_syscall_lookup_audit(uint32_t audit_arch, long nr) {
+        int a = pv_arch_from_audit(audit_arch);
+        if (a < 0)
+                return NULL;
+        return pv_syscall_lookup((enum pv_arch) a, nr);
+}
+
+const struct pv_syscall *pv_syscall_by_name(const char *name) {
+        if (!name)
+                return NULL;
+        for (size_t i = 0; i < pv_syscall_table_size; i++)
+                if (strcmp(pv_syscall_table[i].name, name) == 0)
+                        return &pv_syscall_table[i];
+        return NULL;
+}
+
+/* ---- names --------------------------------------------------------------------------------- */
+
+int pv_arch_from_audit(uint32_t audit_arch) {
+        switch (audit_arch) {
+        case AUDIT_ARCH_X86_64:
+                return PV_ARCH_X86_64;
+        case AUDIT_ARCH_I386:
+                return PV_ARCH_I386;
+        default:
+                return -EAFNOSUPPORT;
+        }
+}
+
+uint32_t pv_arch_to_audit(enum pv_arch arch) {
+        switch (arch) {
+        case PV_ARCH_X86_64:
+                return AUDIT_ARCH_X86_64;
+        case PV_ARCH_I386:
+                return AUDIT_ARCH_I386;
+        default:
+                return 0;
+        }
+}
+
+const char *pv_arch_to_string(enum pv_arch arch) {
+        switch (arch) {
+        case PV_ARCH_X86_64:
+                return "x86_64";
+        case PV_ARCH_I386:
+                return "i386";
+        default:
+                return NULL;
+        }
+}
+
+static const char *const kind_names[_PV_SC_KIND_MAX] = {
+        [PV_SC_OPEN] = "open",
+        [PV_SC_OPENAT] = "openat",
+        [PV_SC_OPENAT2] = "openat2",
+        [PV_SC_CREAT] = "creat",
+        [PV_SC_STAT] = "stat",
+        [PV_SC_LSTAT] = "lstat",
+        [PV_SC_FSTATAT] = "fstatat",
+        [PV_SC_STATX] = "statx",
+        [PV_SC_ACCESS] = "access",
+        [PV_SC_FACCESSAT] = "faccessat",
+        [PV_SC_FACCESSAT2] = "faccessat2",
+        [PV_SC_READLINK] = "readlink",
+        [PV_SC_READLINKAT] = "readlinkat",
+};
+
+const char *pv_sc_kind_to_string(enum pv_sc_kind kind) {
+        return (unsigned) kind < ELEMENTSOF(kind_names) ? kind_names[kind] : NULL;
+}
+
+const char *pv_sc_how_to_string(enum pv_sc_how how) {
+        switch (how) {
+        case PV_HOW_PASS:
+                return "pass";
+        case PV_HOW_EMULATE:
+                return "emulate";
+        case PV_HOW_REWRITE:
+                return "rewrite";
+        case PV_HOW_TRACE:
+                return "trace";
+        default:
+                return NULL;
+        }
+}
+
+size_t pv_sc_result_size(enum pv_sc_result result) {
+        switch (result) {
+        case PV_RESULT_STAT:
+                return 144;
+        case PV_RESULT_STAT_I386:
+                return 64;
+        case PV_RESULT_STAT64_I386:
+                return 96;
+        case PV_RESULT_OLDSTAT_I386:
+                return 32;
+        case PV_RESULT_STATX:
+                return 256;
+        default:
+                return 0;
+        }
+}
+
+/* ---- argument decoding --------------------------------------------------------------------- */
+
+static bool path_valid(const struct pv_syscall *sc, unsigned i) {
+        return sc && i < sc->n_paths && i < PV_SC_PATHS_MAX;
+}
+
+static bool flags_are_open(const struct pv_syscall *sc) {
+        return sc->flags_type == PV_FLAGS_OPEN || sc->flags_type == PV_FLAGS_OPEN_HOW;
+}
+
+int pv_syscall_dirfd(const struct pv_syscall *sc, unsigned i, const uint64_t args[PV_SC_ARGS]) {
+        if (!path_valid(sc, i) || sc->path[i].dirfd_arg < 0 || sc->path[i].dirfd_arg >= PV_SC_ARGS)
+                return AT_FDCWD;
+        return (int) (uint32_t) args[sc->path[i].dirfd_arg];
+}
+
+bool pv_syscall_flags(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS], uint64_t *ret_flags) {
+        uint64_t flags = sc->implied_flags;
+
+        if (sc->flags_type == PV_FLAGS_OPEN_HOW) {
+                if (ret_flags)
+                        *ret_flags = flags;
+                return false;
+        }
+
+        /* Register flags are int in every path call: the kernel ignores the upper half. */
+        if (sc->flags_type != PV_FLAGS_NONE && sc->flags_arg >= 0 && sc->flags_arg < PV_SC_ARGS)
+                flags |= (uint32_t) args[sc->flags_arg];
+
+        if (ret_flags)
+                *ret_flags = flags;
+        return true;
+}
+
+static unsigned open_intent(uint64_t flags) {
+        unsigned r;
+
+        /* O_PATH: the kernel drops every flag but O_DIRECTORY|O_NOFOLLOW|O_CLOEXEC (open, openat)
+         * or refuses them (openat2); the fd gives access to metadata only. */
+        if (flags & O_PATH)
+                return PV_INTENT_STAT;
+
+        switch (flags & O_ACCMODE) {
+        case O_RDONLY:
+                r = PV_INTENT_READ;
+                break;
+        case O_WRONLY:
+                r = PV_INTENT_WRITE;
+                break;
+        default: /* O_RDWR, and 3: "no access, ioctl only", which needs read and write permission */
+                r = PV_INTENT_READ | PV_INTENT_WRITE;
+                break;
+        }
+
+        if (flags & O_TRUNC) /* truncates even with O_RDONLY */
+                r |= PV_INTENT_WRITE;
+        if (flags & O_CREAT)
+                r |= PV_INTENT_CREATE;
+        if ((flags & O_TMPFILE) == O_TMPFILE)
+                r |= PV_INTENT_CREATE | PV_INTENT_WRITE;
+
+        return r;
+}
+
+unsigned pv_syscall_intent_flags(const struct pv_syscall *sc, unsigned i, uint64_t flags, uint64_t mode) {
+        if (!path_valid(sc, i))
+                return 0;
+
+        unsigned r = sc->path[i].intent;
+
+        if (flags_are_open(sc))
+                r |= open_intent(flags | sc->implied_flags);
+
+        if (sc->mode_type == PV_MODE_ACCESS && ((uint32_t) mode & W_OK))
+                r |= PV_INTENT_WRITE;
+
+        return r;
+}
+
+unsigned pv_syscall_path_intent(const struct pv_syscall *sc, unsigned i, const uint64_t args[PV_SC_ARGS]) {
+        uint64_t flags, mode = 0;
+
+        if (!path_valid(sc, i))
+                return 0;
+
+        if (!pv_syscall_flags(sc, args, &flags))
+                /* Flags in tracee memory that the caller did not read: fail closed. */
+                return sc->path[i].intent | PV_INTENT_READ | PV_INTENT_WRITE | PV_INTENT_CREATE;
+
+        if (sc->mode_arg >= 0 && sc->mode_arg < PV_SC_ARGS)
+                mode = args[sc->mode_arg];
+
+        return pv_syscall_intent_flags(sc, i, flags, mode);
+}
+
+unsigned pv_syscall_intent(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]) {
+        return pv_syscall_path_intent(sc, 0, args);
+}
+
+bool pv_syscall_nofollow(const struct pv_syscall *sc, unsigned i, uint64_t flags) {
+        if (!path_valid(sc, i))
+                return false;
+
+        flags |= sc->implied_flags;
+
+        switch (sc->path[i].follow) {
+        case PV_NOFOLLOW:
+                return true;
+        case PV_FOLLOW_IF_FLAG:
+                return !(flags & sc->follow_flags);
+        default:
+                if (flags & sc->nofollow_flags)
+                        return true;
+                /* open(2): "If O_CREAT and O_EXCL are set ... symbolic links are not followed". */
+                if (flags_are_open(sc) && (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+                        return true;
+                return false;
+        }
+}
+
+bool pv_syscall_empty_path_ok(const struct pv_syscall *sc, unsigned i, uint64_t flags) {
+        if (!path_valid(sc, i))
+                return false;
+
+        switch (sc->path[i].empty) {
+        case PV_EMPTY_ALWAYS:
+                return true;
+        case PV_EMPTY_IF_FLAG:
+                return ((flags | sc->implied_flags) & sc->empty_path_flags) != 0;
+        default:
+                return false;
+        }
+}
+
+bool pv_syscall_fast_path(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]) {
+        if (!sc || sc->fast_path_flag == 0 || sc->flags_arg < 0 || sc->flags_arg >= PV_SC_ARGS ||
+            sc->flags_type == PV_FLAGS_OPEN_HOW)
+                return false;
+        return ((uint32_t) args[sc->flags_arg] & sc->fast_path_flag) != 0;
+}

@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The path system calls: ONE table, one row per call. The seccomp filter builder, the backends and
+ * the unit tests all read it, so "which calls stop" and "how a call is decoded" cannot disagree.
+ *
+ * A row is named by the kernel's (and libseccomp's) name of the call. A row carries a number for
+ * every architecture on which that name exists; when two architectures give the same operation
+ * different names (newfstatat on x86-64, fstatat64 on i386) they are two rows with the same
+ * `kind`. What differs between architectures for one name (the struct stat layout of "stat") is a
+ * per-architecture field, never a second row.
+ *
+ * Adding a call later (mkdir, rename, linkat, execve, bind, xattrs, ...) is adding a row, and
+ * where needed an enum value: two paths with their own dirfds, follow rules and intents, a path
+ * that is a sockaddr, a flags word in tracee memory, per-backend handling are all expressible. */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum pv_arch {
+        PV_ARCH_X86_64,
+        PV_ARCH_I386, /* int $0x80 / sysenter: i386 numbers, 32-bit pointers (IA32 emulation) */
+        _PV_ARCH_MAX,
+};
+
+/* What the call does, for the engine to switch on. Calls that differ only in the layout of their
+ * result or in their number share a kind (stat, stat64, oldstat: PV_SC_STAT). */
+enum pv_sc_kind {
+        PV_SC_OPEN,        /* open(path, flags, mode) */
+        PV_SC_OPENAT,      /* openat(dirfd, path, flags, mode) */
+        PV_SC_OPENAT2,     /* openat2(dirfd, path, struct open_how *, size) */
+        PV_SC_CREAT,       /* creat(path, mode) == open(path, O_CREAT|O_WRONLY|O_TRUNC, mode) */
+        PV_SC_STAT,        /* stat(path, buf); also stat64, oldstat (i386) */
+        PV_SC_LSTAT,       /* lstat(path, buf); also lstat64, oldlstat (i386) */
+        PV_SC_FSTATAT,     /* newfstatat / fstatat64(dirfd, path, buf, flags) */
+        PV_SC_STATX,       /* statx(dirfd, path, flags, mask, buf) */
+        PV_SC_ACCESS,      /* access(path, mode) */
+        PV_SC_FACCESSAT,   /* faccessat(dirfd, path, mode): the syscall has no flags */
+        PV_SC_FACCESSAT2,  /* faccessat2(dirfd, path, mode, flags) */
+        PV_SC_READLINK,    /* readlink(path, buf, size) */
+        PV_SC_READLINKAT,  /* readlinkat(dirfd, path, buf, size) */
+        _PV_SC_KIND_MAX,
+};
+
+/* What the call writes back besides its return value, per architecture. */
+enum pv_sc_result {
+        PV_RESULT_NONE,         /* the return value only (access), or absent on that arch */
+        PV_RESULT_FD,           /* returns a new fd (open family) */
+        PV_RESULT_STAT,         /* x86-64 struct stat, 144 bytes */
+        PV_RESULT_STAT_I386,    /* i386 struct stat (the kernel's compat_stat), 64 bytes */
+        PV_RESULT_STAT64_I386,  /* i386 struct stat64, 96 bytes (packed 4-byte alignment) */
+        PV_RESULT_OLDSTAT_I386, /* i386 struct __old_kernel_stat, 32 bytes (16-bit ids, EOVERFLOW) */
+        PV_RESULT_STATX,        /* struct statx, 256 bytes, same on every arch */
+        PV_RESULT_BUFFER,       /* up to args[size_arg] bytes at args[result_arg]; returns the length */
+        _PV_RESULT_MAX,
+};
+
+/* Where the flags word comes from and which namespace its bits are in. */
+enum pv_sc_flags_type {
+        PV_FLAGS_NONE,      /* the call has no flags */
+        PV_FLAGS_OPEN,      /* O_* in args[flags_arg] (or only implied_flags when flags_arg < 0) */
+        PV_FLAGS_OPEN_HOW,  /* O_* in struct open_how at args[flags_arg], its size in args[flags_arg + 1]:
+                             * the flags are in tracee memory, the engine reads them (also mode and
+                             * resolve) and calls pv_syscall_intent_flags() */
+        PV_FLAGS_AT,        /* AT_* in args[flags_arg] (or only implied_flags when flags_arg < 0) */
+};
+
+enum pv_sc_mode_type {
+        PV_MODE_NONE,
+        PV_MODE_CREATE,  /* permission bits of a file the call may create (open, creat) */
+        PV_MODE_ACCESS,  /* R_OK|W_OK|X_OK|F_OK (access family) */
+};
+
+/* How the last component of a path is resolved. */
+enum pv_sc_follow {
+        PV_FOLLOW,          /* followed, unless flags has a bit of nofollow_flags (or O_CREAT|O_EXCL) */
+        PV_NOFOLLOW,        /* never followed: readlink, the new name of rename/link/symlink */
+        PV_FOLLOW_IF_FLAG,  /* followed only when flags has a bit of follow_flags (linkat's AT_SYMLINK_FOLLOW) */
+};
+
+/* When an empty path is valid (and then names the object that the dirfd refers to). */
+enum pv_sc_empty {
+        PV_EMPTY_NEVER,    /* "" fails with ENOENT */
+        PV_EMPTY_IF_FLAG,  /* only with a bit of empty_path_flags (AT_EMPTY_PATH) */
+        PV_EMPTY_ALWAYS,   /* readlinkat(fd, "") reads the link that fd (O_PATH|O_NOFOLLOW) is */
+};
+
+enum pv_sc_path_type {
+        PV_PATH_STRING,       /* NUL-terminated string */
+        PV_PATH_SOCKADDR_UN,  /* struct sockaddr_un, its length in args[len_arg] (bind, connect) */
+};
+
+/* The backends. The row says what each one does with the call. */
+enum pv_sc_backend {
+        PV_SC_BACKEND_UNOTIFY,
+        PV_SC_BACKEND_PTRACE_SECCOMP,
+        PV_SC_BACKEND_PTRACE,
+        _PV_SC_BACKEND_MAX,
+};
+
+enum pv_sc_how {
+        PV_HOW_PASS,     /* not trapped: runs untouched */
+        PV_HOW_EMULATE,  /* unotify: the supervisor performs the call as the tracee and answers (or
+                          * CONTINUEs when no rule covers the path) */
+        PV_HOW_REWRITE,  /* ptrace: the path is rewritten in tracee memory, the call runs as the tracee */
+        PV_HOW_TRACE,    /* unotify cannot do it faithfully (execve, chdir): SECCOMP_RET_TRACE to the
+                          * session's ptrace side when there is one, else it passes (reported once) */
+};
+
+/* Argument arrays are uint64_t[6]. seccomp_data.args and struct ptrace_syscall_info's args are
+ * __u64, i.e. unsigned long long, a different type to C: copy the six values. */
+#define PV_SC_ARGS 6
+#define PV_SC_PATHS_MAX 2
+/* All numbers in the table are below this (lookup index size; x32 numbers are never in the table). */
+#define PV_SC_NR_MAX 1024
+
+struct pv_sc_path {
+        int8_t arg;        /* the argument that holds the path's address */
+        int8_t dirfd_arg;  /* the argument that holds the dirfd it is relative to; -1: the cwd */
+        int8_t len_arg;    /* PV_PATH_SOCKADDR_UN: the argument with the address length; else -1 */
+        uint8_t type;      /* enum pv_sc_path_type */
+        uint8_t follow;    /* enum pv_sc_follow */
+        uint8_t empty;     /* enum pv_sc_empty */
+        uint8_t intent;    /* PV_INTENT_* the call always has on this path; flags add more */
+};
+
+struct pv_syscall {
+        const char *name;                   /* kernel and libseccomp name */
+        int nr[_PV_ARCH_MAX];               /* -1: absent on that architecture */
+        uint8_t result[_PV_ARCH_MAX];       /* enum pv_sc_result, per architecture */
+        uint8_t kind;                       /* enum pv_sc_kind */
+        uint8_t n_paths;                    /* 1 or 2 */
+        struct pv_sc_path path[PV_SC_PATHS_MAX];
+
+        int8_t flags_arg;                   /* -1: no flags argument */
+        uint8_t flags_type;                 /* enum pv_sc_flags_type */
+        uint32_t implied_flags;             /* flags that the call behaves as if it had: creat has
+                                             * O_CREAT|O_WRONLY|O_TRUNC, lstat AT_SYMLINK_NOFOLLOW */
+        uint32_t nofollow_flags;            /* bits of flags meaning "don't follow the last symlink" */
+        uint32_t follow_flags;              /* PV_FOLLOW_IF_FLAG paths: bits meaning "follow" */
+        uint32_t empty_path_flags;          /* PV_EMPTY_IF_FLAG paths: bits allowing an empty path */
+
+        /* Non-strict filters only: a call whose flags argument (a register) has this bit is not
+         * trapped at all. AT_EMPTY_PATH on the stat family: glibc's fstat() is
+         * newfstatat(fd, "", buf, AT_EMPTY_PATH). The BPF cannot see that the path is "" (it is in
+         * memory), and with a NON-empty path the kernel still resolves it, relative to dirfd or
+         * absolute, so a program that sets the bit on purpose stats any path untrapped: a
+         * redirect is bypassed and the metadata (never the content) of a denied path can be read.
+         * pv_filter_build(strict = true) drops every fast path. */
+        uint32_t fast_path_flag;
+
+        int8_t mode_arg;                    /* -1: none (openat2: mode is in struct open_how) */
+        uint8_t mode_type;                  /* enum pv_sc_mode_type */
+        int8_t result_arg;                  /* where the call writes its result (stat/readlink buffer); -1 */
+        int8_t size_arg;                    /* the size of that buffer (readlink); -1 */
+
+        uint8_t how[_PV_SC_BACKEND_MAX];    /* enum pv_sc_how, per backend */
+};
+
+extern const struct pv_syscall pv_syscall_table[];
+extern const size_t pv_syscall_table_size;
+
+/* AUDIT_ARCH_X86_64 -> PV_ARCH_X86_64, AUDIT_ARCH_I386 -> PV_ARCH_I386; -EAFNOSUPPORT otherwise. */
+int pv_arch_from_audit(uint32_t audit_arch);
+uint32_t pv_arch_to_audit(enum pv_arch arch);
+const char *pv_arch_to_string(enum pv_arch arch);
+const char *pv_sc_kind_to_string(enum pv_sc_kind kind);
+const char *pv_sc_how_to_string(enum pv_sc_how how);
+/* Bytes that the kernel writes for a stat-like result, 0 for the others. */
+size_t pv_sc_result_size(enum pv_sc_result result);
+
+/* The row of system call `nr` on `arch`, NULL when it is not a path call (or nr is out of range,
+ * e.g. an x32 number). O(1): index arrays built from the table on first use (thread-safe). */
+const struct pv_syscall *pv_syscall_lookup(enum pv_arch arch, long nr);
+/* The same, from seccomp_data.arch / PTRACE_GET_SYSCALL_INFO's arch. */
+const struct pv_syscall *pv_syscall_lookup_audit(uint32_t audit_arch, long nr);
+/* By name; a linear scan, for tools and tests. */
+const struct pv_syscall *pv_syscall_by_name(const char *name);
+
+static inline int pv_syscall_nr(const struct pv_syscall *sc, enum pv_arch arch) {
+        return (unsigned) arch < _PV_ARCH_MAX ? sc->nr[arch] : -1;
+}
+
+/* The dirfd of path `i`: the register truncated to int (AT_FDCWD arrives as 0xffffff9c from some
+ * programs and 0xffffffffffffff9c from others), or AT_FDCWD when the path has no dirfd. */
+int pv_syscall_dirfd(const struct pv_syscall *sc, unsigned i, const uint64_t args[PV_SC_ARGS]);
+
+/* The effective flags of the call from its registers: implied_flags | (uint32_t) args[flags_arg].
+ * Returns false (and implied_flags only) when the flags are in tracee memory (PV_FLAGS_OPEN_HOW):
+ * the engine reads them itself. */
+bool pv_syscall_flags(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS], uint64_t *ret_flags);
+
+/* PV_INTENT_* bits (policy/policy.h) of path `i` given the call's flags (as from
+ * pv_syscall_flags(), or read from struct open_how) and its mode argument:
+ *   open family: O_RDONLY -> READ; O_WRONLY -> WRITE; O_RDWR (and the ioctl-only mode 3) ->
+ *   READ|WRITE; O_TRUNC -> +WRITE; O_CREAT -> +CREATE; O_TMPFILE -> +CREATE|WRITE;
+ *   O_PATH -> STAT (the kernel ignores every other flag);
+ *   access family: STAT, +WRITE for W_OK (a readonly rule then fails it with EROFS, as a
+ *   read-only mount does); stat family: STAT; readlink: READ. */
+unsigned pv_syscall_intent_flags(const struct pv_syscall *sc, unsigned i, uint64_t flags, uint64_t mode);
+/* The same from the registers alone. For PV_FLAGS_OPEN_HOW rows (openat2) the flags are not in a
+ * register: this then fails closed and returns READ|WRITE|CREATE, so a caller that forgets to read
+ * struct open_how gets EROFS from readonly rules instead of writing through them. */
+unsigned pv_syscall_path_intent(const struct pv_syscall *sc, unsigned i, const uint64_t args[PV_SC_ARGS]);
+/* Path 0. */
+unsigned pv_syscall_intent(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]);
+
+/* Whether the last component of path `i` is not followed, given the effective flags. */
+bool pv_syscall_nofollow(const struct pv_syscall *sc, unsigned i, uint64_t flags);
+/* Whether an empty path `i` is valid (naming the dirfd's object) given the effective flags. */
+bool pv_syscall_empty_path_ok(const struct pv_syscall *sc, unsigned i, uint64_t flags);
+/* Whether a non-strict filter lets this call through untrapped (see fast_path_flag). Exactly the
+ * test that the BPF makes, for backends that see every call (plain ptrace) to skip the same. */
+bool pv_syscall_fast_path(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]);

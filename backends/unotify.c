@@ -1,0 +1,441 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "backends/seccomp-compat.h"
+#include "backends/stat-layout.h"
+#include "backends/syscall-table.h"
+#include "backends/tracee.h"
+#include "backends/unotify.h"
+#include "common/log.h"
+#include "policy/policy.h"
+
+#ifndef SYS_faccessat2
+#define SYS_faccessat2 439
+#endif
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+struct pv_unotify {
+        int listener;
+        bool fast_reply; /* ADDFD, then NOTIF_SEND with SYNC_WAKE_UP (needs WAIT_KILLABLE_RECV) */
+        bool verbose;
+        const struct pv_policy *policy;
+        struct seccomp_notif *req;
+        size_t req_size;
+        struct pv_counters counters;
+        struct pv_decision decision; /* PATH_MAX inside: here, not on the stack */
+        char path[PATH_MAX];         /* as the program named it */
+        char base[PATH_MAX];         /* its cwd or dirfd */
+        char abs[PATH_MAX + 1];      /* absolute, with a trailing "/" kept */
+};
+
+/* What one notification gets. */
+struct answer {
+        enum { ANSWER_CONTINUE, ANSWER_ERROR, ANSWER_VALUE, ANSWER_FD } kind;
+        int error;         /* ANSWER_ERROR: positive errno */
+        int64_t value;     /* ANSWER_VALUE */
+        int fd;            /* ANSWER_FD: our fd, closed after the hand-over */
+        unsigned fd_flags; /* ANSWER_FD: O_CLOEXEC or 0 */
+};
+
+int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *policy,
+                   struct pv_unotify **ret) {
+        struct seccomp_notif_sizes sizes = {};
+        if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sizes) < 0)
+                return -errno;
+
+        struct pv_unotify *u = calloc(1, sizeof(*u));
+        if (!u)
+                return -ENOMEM;
+        u->listener = listener;
+        u->policy = policy;
+        u->req_size = MAX((size_t) sizes.seccomp_notif, sizeof(struct seccomp_notif));
+        u->req = calloc(1, u->req_size);
+        if (!u->req) {
+                free(u);
+                return -ENOMEM;
+        }
+        if (filter_flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV) {
+                /* Only NOTIF_SEND's wake-up honours this flag (FACTS.md). Without it (before 6.6)
+                 * the two-step reply still works, just without the same-CPU wake-up. */
+                uint64_t f = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
+                if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, f) < 0)
+                        log_debug_errno(errno, "SECCOMP_IOCTL_NOTIF_SET_FLAGS(SYNC_WAKE_UP) failed: %m");
+                u->fast_reply = true;
+        }
+        *ret = u;
+        return 0;
+}
+
+struct pv_unotify *pv_unotify_free(struct pv_unotify *u) {
+        if (u) {
+                free(u->req);
+                free(u);
+        }
+        return NULL;
+}
+
+const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u) {
+        return &u->counters;
+}
+
+void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose) {
+        u->verbose = verbose;
+}
+
+bool pv_unotify_fast_reply(const struct pv_unotify *u) {
+        return u->fast_reply;
+}
+
+/* ---- answering --------------------------------------------------------------------------------- */
+
+static int send_resp(struct pv_unotify *u, uint64_t id, int64_t val, int error, uint32_t flags) {
+        struct seccomp_notif_resp resp = { .id = id, .val = val, .error = error, .flags = flags };
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) {
+                /* ENOENT: the tracee died or its call was interrupted: normal */
+                if (errno == ENOENT)
+                        return 0;
+                return -errno;
+        }
+        return 0;
+}
+
+static int answer(struct pv_unotify *u, uint64_t id, struct answer *a) {
+        switch (a->kind) {
+        case ANSWER_CONTINUE:
+                return send_resp(u, id, 0, 0, SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+        case ANSWER_ERROR:
+                return send_resp(u, id, 0, -a->error, 0);
+        case ANSWER_VALUE:
+                return send_resp(u, id, a->value, 0, 0);
+        case ANSWER_FD: {
+                struct seccomp_notif_addfd addfd = {
+                        .id = id,
+                        .srcfd = (uint32_t) a->fd,
+                        .newfd_flags = a->fd_flags,
+                        .flags = u->fast_reply ? 0 : SECCOMP_ADDFD_FLAG_SEND,
+                };
+                int r = ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+                int e = errno;
+                a->fd = safe_close(a->fd);
+                if (r < 0) {
+                        if (e == ENOENT)
+                                return 0;
+                        /* EMFILE and friends: the tracee's own limits; tell it */
+                        return send_resp(u, id, 0, -e, 0);
+                }
+                if (!u->fast_reply)
+                        return 0;
+                /* With WAIT_KILLABLE_RECV nothing but a fatal signal ends the wait between the two
+                 * ioctls, and then the fd dies with the process: no leak. */
+                return send_resp(u, id, r, 0, 0);
+        }
+        }
+        return -EINVAL;
+}
+
+/* ---- acting ------------------------------------------------------------------------------------- */
+
+/* Runs open-like calls with the tracee's umask when they may create. Embedded mode has the tracee's
+ * credentials and file system view already; the daemon (pathvisord) adds the rest. */
+static int do_open(pid_t pid, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve,
+                   bool use_openat2, struct answer *a) {
+        bool creates = (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE;
+        mode_t old = 0, mask;
+        int fd;
+
+        if (creates) {
+                int r = pv_tracee_umask(pid, &mask);
+                if (r < 0)
+                        return r;
+                old = umask(mask);
+        }
+        /* O_CLOEXEC: our copy only; the tracee's gets newfd_flags. O_NOCTTY: a terminal opened
+         * here must never become the supervisor's controlling terminal. */
+        uint64_t our = flags | O_CLOEXEC | O_NOCTTY;
+        if (use_openat2) {
+                struct open_how how = { .flags = our, .mode = mode, .resolve = resolve };
+                fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+        } else
+                fd = openat(AT_FDCWD, path, (int) our, (mode_t) mode);
+        int e = errno;
+        if (creates)
+                umask(old);
+        if (fd < 0)
+                return -e;
+        a->kind = ANSWER_FD;
+        a->fd = fd;
+        a->fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+        return 0;
+}
+
+static int do_stat(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
+                   const uint64_t args[PV_SC_ARGS], uint64_t flags, struct answer *a) {
+        pid_t pid = (pid_t) u->req->pid;
+        enum pv_sc_result layout = sc->result[arch];
+        int atflags = (int) (flags & (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT));
+        uint64_t out = args[sc->result_arg];
+        int r;
+
+        if (layout == PV_RESULT_STATX) {
+                struct statx stx;
+                /* AT_STATX_SYNC_TYPE bits pass on; AT_EMPTY_PATH has no meaning for a non-empty path */
+                int sflags = (int) (flags & (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE));
+                if (statx(AT_FDCWD, path, sflags, (unsigned) args[3], &stx) < 0)
+                        return -errno;
+                r = pv_tracee_write(pid, out, &stx, sizeof(stx));
+        } else {
+                struct stat st;
+                uint8_t buf[256];
+                if (fstatat(AT_FDCWD, path, &st, atflags) < 0)
+                        return -errno;
+                r = pv_stat_encode(layout, &st, buf, sizeof(buf));
+                if (r < 0)
+                        return r;
+                r = pv_tracee_write(pid, out, buf, pv_sc_result_size(layout));
+        }
+        if (r < 0)
+                return r;
+        a->kind = ANSWER_VALUE;
+        a->value = 0;
+        return 0;
+}
+
+static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
+                   const uint64_t args[PV_SC_ARGS], uint64_t flags, const struct open_how *how,
+                   struct answer *a) {
+        pid_t pid = (pid_t) u->req->pid;
+
+        switch (sc->kind) {
+        case PV_SC_OPEN:
+        case PV_SC_OPENAT:
+        case PV_SC_CREAT:
+                return do_open(pid, path, flags, args[sc->mode_arg], 0, false, a);
+        case PV_SC_OPENAT2:
+                return do_open(pid, path, how->flags, how->mode, how->resolve, true, a);
+
+        case PV_SC_STAT:
+        case PV_SC_LSTAT:
+        case PV_SC_FSTATAT:
+        case PV_SC_STATX:
+                return do_stat(u, sc, arch, path, args, flags, a);
+
+        case PV_SC_ACCESS:
+        case PV_SC_FACCESSAT:
+        case PV_SC_FACCESSAT2: {
+                int atflags = (int) (flags & (AT_EACCESS | AT_SYMLINK_NOFOLLOW));
+                if (syscall(SYS_faccessat2, AT_FDCWD, path, (int) args[sc->mode_arg], atflags) < 0)
+                        return -errno;
+                a->kind = ANSWER_VALUE;
+                a->value = 0;
+                return 0;
+        }
+
+        case PV_SC_READLINK:
+        case PV_SC_READLINKAT: {
+                int64_t size = (int) args[sc->size_arg];
+                char buf[PATH_MAX];
+                if (size <= 0)
+                        return -EINVAL;
+                ssize_t n = readlink(path, buf, (size_t) MIN(size, (int64_t) sizeof(buf)));
+                if (n < 0)
+                        return -errno;
+                int r = pv_tracee_write(pid, args[sc->result_arg], buf, (size_t) n);
+                if (r < 0)
+                        return r;
+                a->kind = ANSWER_VALUE;
+                a->value = n;
+                return 0;
+        }
+        }
+        return -ENOSYS;
+}
+
+/* ---- one notification --------------------------------------------------------------------------- */
+
+/* Decides and acts; fills `a`. A negative return is an errno for the tracee. */
+static int process(struct pv_unotify *u, struct answer *a) {
+        const struct seccomp_data *d = &u->req->data;
+        pid_t pid = (pid_t) u->req->pid;
+        uint64_t args[PV_SC_ARGS];
+        int r;
+
+        int arch = pv_arch_from_audit(d->arch);
+        const struct pv_syscall *sc = arch >= 0 ? pv_syscall_lookup((enum pv_arch) arch, d->nr) : NULL;
+        if (!sc || sc->n_paths != 1 || sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_EMULATE) {
+                a->kind = ANSWER_CONTINUE; /* not ours (yet): the kernel does it */
+                return 0;
+        }
+        for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
+
+        /* the flags, from a register or from struct open_how in tracee memory */
+        uint64_t flags = 0;
+        struct open_how how = {};
+        if (!pv_syscall_flags(sc, args, &flags)) {
+                uint64_t size = args[sc->flags_arg + 1];
+                if (size < OPEN_HOW_SIZE_VER0)
+                        return -EINVAL;
+                r = pv_tracee_read(pid, args[sc->flags_arg], &how, sizeof(how));
+                if (r < 0)
+                        return r;
+                if (size > sizeof(how)) {
+                        /* the kernel insists that fields it does not know are zero */
+                        uint8_t rest[64];
+                        if (size - sizeof(how) > sizeof(rest))
+                                return -E2BIG;
+                        r = pv_tracee_read(pid, args[sc->flags_arg] + sizeof(how), rest, size - sizeof(how));
+                        if (r < 0)
+                                return r;
+                        for (size_t i = 0; i < size - sizeof(how); i++)
+                                if (rest[i])
+                                        return -E2BIG;
+                }
+                flags = how.flags;
+        }
+
+        const struct pv_sc_path *sp = &sc->path[0];
+        int n = pv_tracee_read_string(pid, args[sp->arg], u->path, sizeof(u->path));
+        if (n < 0)
+                return n;
+        if (n == 0) {
+                if (pv_syscall_empty_path_ok(sc, 0, flags)) {
+                        a->kind = ANSWER_CONTINUE; /* an fd operation: no path to decide on */
+                        return 0;
+                }
+                return -ENOENT;
+        }
+
+        /* absolute: against the dirfd or the cwd (openat2 RESOLVE_IN_ROOT: absolute paths too) */
+        bool in_root = sc->kind == PV_SC_OPENAT2 && (how.resolve & RESOLVE_IN_ROOT);
+        bool beneath = sc->kind == PV_SC_OPENAT2 && (how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT));
+        int dirfd = sp->dirfd_arg >= 0 ? (int) args[sp->dirfd_arg] : AT_FDCWD;
+        const char *rel = u->path;
+        if (u->path[0] != '/' || beneath) {
+                r = dirfd == AT_FDCWD ? pv_tracee_cwd(pid, u->base, sizeof(u->base))
+                                      : pv_tracee_fd_path(pid, dirfd, u->base, sizeof(u->base));
+                if (r == -ENOTDIR || r == -ENOENT) {
+                        a->kind = ANSWER_CONTINUE; /* not a directory with a path: the kernel says why */
+                        return 0;
+                }
+                if (r < 0)
+                        return r;
+                if (in_root)
+                        while (*rel == '/')
+                                rel++;
+                if (!*rel)
+                        rel = ".";
+        }
+        bool dir = false;
+        r = u->path[0] == '/' && !in_root ? pv_path_normalize(u->path, u->abs, PATH_MAX, &dir)
+                                          : pv_path_join_normalize(u->base, rel, u->abs, PATH_MAX, &dir);
+        if (r < 0)
+                return r;
+        if (dir && r > 1)
+                strcpy(u->abs + r, "/");
+
+        /* the pid might have been reused while we read its memory and /proc */
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
+                return -ESRCH;
+
+        unsigned intent = sc->flags_type == PV_FLAGS_OPEN_HOW ? pv_syscall_intent_flags(sc, 0, flags, 0)
+                                                              : pv_syscall_intent(sc, args);
+        struct pv_decision *dec = &u->decision;
+        r = pv_policy_decide(u->policy, u->abs, intent, dec);
+        if (r < 0)
+                return r;
+
+        const char *target;
+        switch (dec->action) {
+        case PV_FAIL:
+                u->counters.denied++;
+                if (u->verbose)
+                        log_info("%d %s(\"%s\"): %s", (int) pid, sc->name, u->abs, pv_errno_to_name(dec->error));
+                return -dec->error;
+        case PV_PASS:
+                u->counters.passed++;
+                if (!pv_policy_strict(u->policy)) {
+                        a->kind = ANSWER_CONTINUE;
+                        return 0;
+                }
+                target = u->abs; /* strict: do it ourselves, on the path we checked */
+                break;
+        case PV_REDIRECT:
+                u->counters.redirected++;
+                target = dec->target;
+                if (u->verbose)
+                        log_info("%d %s(\"%s\") -> \"%s\"", (int) pid, sc->name, u->abs, target);
+                break;
+        default:
+                return -EINVAL;
+        }
+
+        /* RESOLVE_BENEATH / IN_ROOT: the target must stay below the dirfd's directory, as the
+         * kernel would insist for the program's own path; then resolve it from there. */
+        if (beneath) {
+                size_t bl = strlen(u->base);
+                if (strncmp(target, u->base, bl) != 0 || (bl > 1 && target[bl] != '/' && target[bl] != '\0'))
+                        return -EXDEV;
+                _cleanup_close_ int bfd = open(u->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (bfd < 0)
+                        return -errno;
+                const char *sub = target + (bl > 1 ? bl : 0);
+                while (*sub == '/')
+                        sub++;
+                struct open_how h = { .flags = how.flags | O_CLOEXEC | O_NOCTTY, .mode = how.mode,
+                                      .resolve = how.resolve };
+                bool creates = (how.flags & O_CREAT) || (how.flags & __O_TMPFILE) == __O_TMPFILE;
+                mode_t mask = 0, old = 0;
+                if (creates) {
+                        r = pv_tracee_umask(pid, &mask);
+                        if (r < 0)
+                                return r;
+                        old = umask(mask);
+                }
+                int fd = (int) syscall(SYS_openat2, bfd, *sub ? sub : ".", &h, sizeof(h));
+                int e = errno;
+                if (creates)
+                        umask(old);
+                if (fd < 0)
+                        return -e;
+                a->kind = ANSWER_FD;
+                a->fd = fd;
+                a->fd_flags = (how.flags & O_CLOEXEC) ? O_CLOEXEC : 0;
+                return 0;
+        }
+        return emulate(u, sc, (enum pv_arch) arch, target, args, flags, &how, a);
+}
+
+int pv_unotify_handle(struct pv_unotify *u) {
+        memset(u->req, 0, u->req_size);
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_RECV, u->req) < 0) {
+                if (errno == EINTR || errno == ENOENT) /* ENOENT: the tracee went away first */
+                        return 0;
+                return -errno;
+        }
+        u->counters.trapped++;
+
+        struct answer a = { .kind = ANSWER_CONTINUE, .fd = -1 };
+        int r = process(u, &a);
+        if (r == -ESRCH)
+                return 0; /* gone (or its pid reused): nobody waits for an answer */
+        if (r < 0) {
+                a.kind = ANSWER_ERROR;
+                a.error = -r;
+        }
+        r = answer(u, u->req->id, &a);
+        safe_close(a.fd);
+        return r;
+}

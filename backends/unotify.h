@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* The seccomp user-notification engine. It owns nothing but its buffers: the caller (the embedded
+ * client or the daemon) holds the listener, polls it, and calls pv_unotify_handle() when it is
+ * readable. Every notification received gets exactly one answer. */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct pv_policy;
+
+struct pv_counters {
+        uint64_t trapped, passed, redirected, denied;
+};
+
+struct pv_unotify;
+
+/* `filter_flags` are those that pv_filter_install_listener() used: with
+ * SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV opens are answered with ADDFD then a NOTIF_SEND that
+ * wakes the tracee on this CPU (FACTS.md: 8.7x instead of 33x); without it with ADDFD|SEND, the
+ * only reply that cannot leak an fd when a signal interrupts the tracee. */
+int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *policy,
+                   struct pv_unotify **ret);
+struct pv_unotify *pv_unotify_free(struct pv_unotify *u);
+
+/* Receives and answers one notification. Returns 0 (also when the tracee went away meanwhile,
+ * which is normal), -EPIPE when the listener has no tracees left, another -errno when the
+ * listener itself failed (the session cannot go on). */
+int pv_unotify_handle(struct pv_unotify *u);
+
+const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u);
+/* Log each decision (pathvisor run -v). */
+void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose);
+/* Whether the fast reply path (ADDFD + SYNC'd NOTIF_SEND) is in use. */
+bool pv_unotify_fast_reply(const struct pv_unotify *u);

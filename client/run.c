@@ -1,0 +1,443 @@
+/* SPDX-License-Identifier: MIT */
+/* pathvisor run [OPTIONS] -- COMMAND [ARG...]
+ *
+ * Embedded mode: fork; the child sets no_new_privs, installs the filter built from the syscall
+ * table, hands the listener to us over a socketpair, waits for "go" and execs. We run the engine
+ * until every process under the filter is gone, then exit with the program's status. */
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backends/filter.h"
+#include "backends/seccomp-compat.h"
+#include "backends/unotify.h"
+#include "client/verbs.h"
+#include "common/log.h"
+#include "policy/policy.h"
+
+#define EXIT_PATHVISOR 125
+#define EXIT_CANNOT_EXEC 126
+#define EXIT_NOT_FOUND 127
+
+/* Signals that `run` passes on to the program. */
+static const int forwarded[] = { SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGWINCH };
+
+static void help(FILE *f) {
+        fprintf(f,
+                "Usage: pathvisor run [OPTIONS] -- COMMAND [ARG...]\n"
+                "\n"
+                "Run COMMAND so that the paths it names are redirected, denied or passed by a policy.\n"
+                "\n"
+                "  -p, --policy FILE          policy file (JSON, pathvisor-policy(5)); may repeat\n"
+                "  -r, --redirect PATH=TARGET quick rule: PATH and everything below it go to TARGET\n"
+                "      --deny PATH[:ERRNO]    quick rule: calls on PATH fail (default EACCES)\n"
+                "      --readonly PATH        quick rule: writing calls on PATH fail with EROFS\n"
+                "  -b, --backend NAME         auto (default) or unotify\n"
+                "      --embedded             run the engine in this process (the only mode so far)\n"
+                "  -v, --verbose              say which backend and why, and each decision\n"
+                "  -h, --help                 this help\n"
+                "\n"
+                "Policy files and quick rules apply in command-line order; later rules win.\n"
+                "Relative PATHs and TARGETs of quick rules are taken from the current directory.\n"
+                "\n"
+                "Exit status: the program's, 128+N when it was killed by signal N, 125 when\n"
+                "pathvisor itself failed, 126 when COMMAND cannot be executed, 127 when it is not\n"
+                "found. SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2 and SIGWINCH sent to\n"
+                "pathvisor are passed on to the program. run returns when every process started\n"
+                "under the policy has ended.\n");
+}
+
+/* Quick rules take relative paths from our cwd: the program starts there. */
+static int absolutize(const char *arg, char **ret) {
+        char cwd[PATH_MAX];
+        if (arg[0] == '/' || arg[0] == '\0') {
+                *ret = strdup(arg);
+                return *ret ? 0 : -ENOMEM;
+        }
+        if (!getcwd(cwd, sizeof(cwd)))
+                return -errno;
+        return asprintf(ret, "%s/%s", cwd, arg) < 0 ? -ENOMEM : 0;
+}
+
+static int add_quick(struct pv_policy *p, enum pv_quick kind, const char *arg) {
+        _cleanup_free_ char *a = NULL;
+        int r;
+
+        if (kind == PV_QUICK_REDIRECT) {
+                const char *eq = strchr(arg, '=');
+                if (eq && eq != arg && eq[1]) {
+                        _cleanup_free_ char *path = NULL, *lhs = strndup(arg, (size_t) (eq - arg)),
+                                                          *target = NULL;
+                        if (!lhs)
+                                return -ENOMEM;
+                        if ((r = absolutize(lhs, &path)) < 0 || (r = absolutize(eq + 1, &target)) < 0)
+                                return r;
+                        if (asprintf(&a, "%s=%s", path, target) < 0)
+                                return -ENOMEM;
+                }
+        } else if ((r = absolutize(arg, &a)) < 0)
+                return r;
+
+        struct pv_errors errors = {};
+        r = pv_policy_add_quick(p, kind, a ? a : arg, &errors);
+        if (r < 0) {
+                pv_errors_print(&errors, stderr);
+                pv_errors_clear(&errors);
+        }
+        return r;
+}
+
+/* ---- the child --------------------------------------------------------------------------------- */
+
+/* Sends an int (an errno, or 0 with the listener attached). */
+static int send_int(int sock, int value, int fd) {
+        char control[CMSG_SPACE(sizeof(int))] = {};
+        struct iovec iov = { &value, sizeof(value) };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
+        if (fd >= 0) {
+                msg.msg_control = control;
+                msg.msg_controllen = sizeof(control);
+                struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
+                c->cmsg_level = SOL_SOCKET;
+                c->cmsg_type = SCM_RIGHTS;
+                c->cmsg_len = CMSG_LEN(sizeof(int));
+                memcpy(CMSG_DATA(c), &fd, sizeof(int));
+        }
+        return RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 ? -errno : 0;
+}
+
+_noreturn_ static void child(int sock, const struct sock_fprog *prog, char **argv) {
+        sigset_t all;
+        sigemptyset(&all);
+        sigprocmask(SIG_SETMASK, &all, NULL);
+        /* if we die, the program must not run on unsupervised (its path calls would fail) */
+        prctl(PR_SET_PDEATHSIG, SIGKILL);
+
+        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
+                send_int(sock, errno, -1);
+                _exit(EXIT_PATHVISOR);
+        }
+        unsigned flags = 0;
+        int listener = pv_filter_install_listener(prog, &flags);
+        if (listener < 0) {
+                send_int(sock, -listener, -1);
+                _exit(EXIT_PATHVISOR);
+        }
+        /* the value carries the filter flags; the fd the listener */
+        if (send_int(sock, (int) flags | INT_MIN, listener) < 0)
+                _exit(EXIT_PATHVISOR);
+        close(listener);
+
+        char go;
+        if (RETRY_EINTR(read(sock, &go, 1)) != 1)
+                _exit(EXIT_PATHVISOR);
+
+        execvp(argv[0], argv);
+        int e = errno;
+        send_int(sock, e, -1);
+        _exit(e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+}
+
+/* ---- the parent -------------------------------------------------------------------------------- */
+
+static int recv_listener(int sock, unsigned *ret_flags, int *ret_error) {
+        int value = 0;
+        char control[CMSG_SPACE(sizeof(int))];
+        struct iovec iov = { &value, sizeof(value) };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                              .msg_controllen = sizeof(control) };
+        ssize_t n = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+        if (n < 0)
+                return -errno;
+        if (n != sizeof(value))
+                return -EPIPE;
+        int fd = -1;
+        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
+                        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        if (!(value & INT_MIN)) {
+                safe_close(fd);
+                *ret_error = value;
+                return -EIO;
+        }
+        if (fd < 0)
+                return -EBADMSG;
+        *ret_flags = (unsigned) (value & ~INT_MIN);
+        return fd;
+}
+
+static int exit_status(int status) {
+        if (WIFEXITED(status))
+                return WEXITSTATUS(status);
+        if (WIFSIGNALED(status))
+                return 128 + WTERMSIG(status);
+        return EXIT_PATHVISOR;
+}
+
+struct session {
+        pid_t pid;
+        int status;
+        bool reaped;
+        int listener;
+        int sock; /* to the child until it execs */
+        int sigfd;
+        int exec_error;
+        struct pv_unotify *engine;
+        bool engine_failed;
+};
+
+static void reap(struct session *s) {
+        for (;;) {
+                int status;
+                pid_t p = waitpid(-1, &status, WNOHANG);
+                if (p <= 0)
+                        break;
+                if (p == s->pid) {
+                        s->status = status;
+                        s->reaped = true;
+                }
+        }
+}
+
+static void on_signal(struct session *s) {
+        struct signalfd_siginfo si;
+        while (read(s->sigfd, &si, sizeof(si)) == sizeof(si)) {
+                if (si.ssi_signo == SIGCHLD) {
+                        reap(s);
+                        continue;
+                }
+                /* A signal from the terminal (SI_KERNEL) went to the whole foreground process group,
+                 * the program included: passing it on would deliver it twice. */
+                if (si.ssi_code == SI_KERNEL)
+                        continue;
+                if (!s->reaped)
+                        kill(s->pid, (int) si.ssi_signo);
+        }
+}
+
+static void fail_engine(struct session *s, int r) {
+        log_error_errno(r, "the engine cannot go on: %m; killing the program");
+        s->engine_failed = true;
+        if (!s->reaped)
+                kill(s->pid, SIGKILL);
+        /* closing the listener fails every call still waiting, so nothing stays blocked */
+        s->listener = safe_close(s->listener);
+}
+
+static int supervise(struct session *s) {
+        for (;;) {
+                struct pollfd pfd[3] = {
+                        { .fd = s->sigfd, .events = POLLIN },
+                        { .fd = s->listener, .events = POLLIN },
+                        { .fd = s->sock, .events = POLLIN },
+                };
+                if (s->reaped && s->listener < 0)
+                        break;
+                int n = poll(pfd, 3, -1);
+                if (n < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "poll failed: %m");
+                }
+                if (pfd[1].revents & POLLIN) {
+                        int r = pv_unotify_handle(s->engine);
+                        if (r < 0 && r != -EPIPE)
+                                fail_engine(s, r);
+                } else if (pfd[1].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+                        /* every process under the filter is gone */
+                        s->listener = safe_close(s->listener);
+                }
+                if (pfd[2].revents) {
+                        int e;
+                        ssize_t k = read(s->sock, &e, sizeof(e));
+                        if (k == sizeof(e))
+                                s->exec_error = e;
+                        s->sock = safe_close(s->sock); /* EOF: exec succeeded (CLOEXEC) */
+                }
+                if (pfd[0].revents & POLLIN)
+                        on_signal(s);
+        }
+        return 0;
+}
+
+int verb_run(int argc, char **argv) {
+        enum { ARG_DENY = 0x100, ARG_READONLY, ARG_EMBEDDED };
+        static const struct option options[] = {
+                { "policy", required_argument, NULL, 'p' },
+                { "redirect", required_argument, NULL, 'r' },
+                { "deny", required_argument, NULL, ARG_DENY },
+                { "readonly", required_argument, NULL, ARG_READONLY },
+                { "backend", required_argument, NULL, 'b' },
+                { "embedded", no_argument, NULL, ARG_EMBEDDED },
+                { "verbose", no_argument, NULL, 'v' },
+                { "help", no_argument, NULL, 'h' },
+                {}
+        };
+        _cleanup_(pv_policy_freep) struct pv_policy *policy = pv_policy_new();
+        bool verbose = false;
+        const char *backend = "auto";
+        int c, r;
+
+        if (!policy)
+                return log_error("out of memory"), EXIT_PATHVISOR;
+
+        optind = 1;
+        while ((c = getopt_long(argc, argv, "+p:r:b:vh", options, NULL)) >= 0)
+                switch (c) {
+                case 'p': {
+                        struct pv_errors errors = {};
+                        if (pv_policy_load_file(policy, optarg, &errors) < 0) {
+                                pv_errors_print(&errors, stderr);
+                                pv_errors_clear(&errors);
+                                return EXIT_PATHVISOR;
+                        }
+                        break;
+                }
+                case 'r':
+                        if (add_quick(policy, PV_QUICK_REDIRECT, optarg) < 0)
+                                return EXIT_PATHVISOR;
+                        break;
+                case ARG_DENY:
+                        if (add_quick(policy, PV_QUICK_DENY, optarg) < 0)
+                                return EXIT_PATHVISOR;
+                        break;
+                case ARG_READONLY:
+                        if (add_quick(policy, PV_QUICK_READONLY, optarg) < 0)
+                                return EXIT_PATHVISOR;
+                        break;
+                case 'b':
+                        backend = optarg;
+                        break;
+                case ARG_EMBEDDED:
+                        break;
+                case 'v':
+                        verbose = true;
+                        break;
+                case 'h':
+                        help(stdout);
+                        return 0;
+                default:
+                        return EXIT_PATHVISOR;
+                }
+
+        if (optind >= argc) {
+                log_error("no COMMAND given; see 'pathvisor run --help'");
+                return EXIT_PATHVISOR;
+        }
+        if (strcmp(backend, "auto") != 0 && strcmp(backend, "unotify") != 0) {
+                if (strcmp(backend, "ptrace") == 0 || strcmp(backend, "ptrace-seccomp") == 0)
+                        log_error("backend '%s' is not built yet; use unotify", backend);
+                else
+                        log_error("unknown backend '%s' (auto, unotify, ptrace-seccomp, ptrace)", backend);
+                return EXIT_PATHVISOR;
+        }
+        if (verbose)
+                log_set_max_level(LOG_INFO);
+
+        struct sock_fprog prog = {};
+        r = pv_filter_build(PV_FILTER_NOTIFY, pv_policy_strict(policy), &prog);
+        if (r < 0) {
+                log_error_errno(r, "cannot build the seccomp filter: %m");
+                return EXIT_PATHVISOR;
+        }
+
+        /* Forwarded signals and SIGCHLD come through a signalfd; the child unblocks them. */
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGCHLD);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaddset(&mask, forwarded[i]);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+
+        struct session s = { .listener = -1, .sock = -1, .sigfd = -1 };
+        s.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
+        if (s.sigfd < 0) {
+                pv_filter_done(&prog);
+                return log_error_errno(errno, "signalfd failed: %m"), EXIT_PATHVISOR;
+        }
+        /* orphans of the program come to us, so that we reap them and see the listener hang up */
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
+
+        int sp[2];
+        if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
+                pv_filter_done(&prog);
+                return log_error_errno(errno, "socketpair failed: %m"), EXIT_PATHVISOR;
+        }
+
+        s.pid = fork();
+        if (s.pid < 0) {
+                pv_filter_done(&prog);
+                return log_error_errno(errno, "fork failed: %m"), EXIT_PATHVISOR;
+        }
+        if (s.pid == 0) {
+                close(sp[0]);
+                child(sp[1], &prog, argv + optind);
+        }
+        close(sp[1]);
+        s.sock = sp[0];
+        pv_filter_done(&prog);
+
+        unsigned filter_flags = 0;
+        int child_error = 0;
+        s.listener = recv_listener(s.sock, &filter_flags, &child_error);
+        if (s.listener < 0) {
+                if (s.listener == -EIO)
+                        log_error_errno(child_error, "cannot install the seccomp filter: %m");
+                else
+                        log_error_errno(s.listener, "no listener from the child: %m");
+                s.listener = -1;
+                kill(s.pid, SIGKILL);
+                waitpid(s.pid, NULL, 0);
+                return EXIT_PATHVISOR;
+        }
+
+        r = pv_unotify_new(s.listener, filter_flags, policy, &s.engine);
+        if (r < 0) {
+                log_error_errno(r, "cannot start the engine: %m");
+                kill(s.pid, SIGKILL);
+                waitpid(s.pid, NULL, 0);
+                return EXIT_PATHVISOR;
+        }
+        pv_unotify_set_verbose(s.engine, verbose);
+        if (verbose)
+                log_info("backend unotify (embedded): %zu rule%s%s; replies %s", pv_policy_n_rules(policy),
+                         pv_policy_n_rules(policy) == 1 ? "" : "s", pv_policy_strict(policy) ? ", strict" : "",
+                         pv_unotify_fast_reply(s.engine) ? "ADDFD + NOTIF_SEND (WAIT_KILLABLE_RECV, SYNC_WAKE_UP)"
+                                                          : "ADDFD|SEND");
+
+        if (RETRY_EINTR(write(s.sock, "g", 1)) != 1) {
+                log_error_errno(errno, "cannot start the program: %m");
+                kill(s.pid, SIGKILL);
+        }
+
+        supervise(&s);
+
+        if (verbose) {
+                const struct pv_counters *k = pv_unotify_counters(s.engine);
+                log_info("%llu trapped, %llu passed, %llu redirected, %llu denied",
+                         (unsigned long long) k->trapped, (unsigned long long) k->passed,
+                         (unsigned long long) k->redirected, (unsigned long long) k->denied);
+        }
+        pv_unotify_free(s.engine);
+        safe_close(s.sigfd);
+        safe_close(s.sock);
+
+        if (s.exec_error) {
+                errno = s.exec_error;
+                log_error("cannot run '%s': %m", argv[optind]);
+        }
+        if (s.engine_failed)
+                return EXIT_PATHVISOR;
+        return exit_status(s.status);
+}
