@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <pthread.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -43,7 +44,7 @@ struct pv_unotify {
 
 /* What one notification gets. */
 struct answer {
-        enum { ANSWER_CONTINUE, ANSWER_ERROR, ANSWER_VALUE, ANSWER_FD } kind;
+        enum { ANSWER_CONTINUE, ANSWER_ERROR, ANSWER_VALUE, ANSWER_FD, ANSWER_LATER } kind;
         int error;         /* ANSWER_ERROR: positive errno */
         int64_t value;     /* ANSWER_VALUE */
         int fd;            /* ANSWER_FD: our fd, closed after the hand-over */
@@ -101,15 +102,47 @@ bool pv_unotify_fast_reply(const struct pv_unotify *u) {
 
 /* ---- answering --------------------------------------------------------------------------------- */
 
-static int send_resp(struct pv_unotify *u, uint64_t id, int64_t val, int error, uint32_t flags) {
+static int send_resp_fd(int listener, uint64_t id, int64_t val, int error, uint32_t flags) {
         struct seccomp_notif_resp resp = { .id = id, .val = val, .error = error, .flags = flags };
-        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) {
+        if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0) {
                 /* ENOENT: the tracee died or its call was interrupted: normal */
                 if (errno == ENOENT)
                         return 0;
                 return -errno;
         }
         return 0;
+}
+
+static int send_resp(struct pv_unotify *u, uint64_t id, int64_t val, int error, uint32_t flags) {
+        return send_resp_fd(u->listener, id, val, error, flags);
+}
+
+static int send_error(int listener, uint64_t id, int error) {
+        return send_resp_fd(listener, id, 0, -error, 0);
+}
+
+/* Hands `fd` (closed here) to the tracee as the result of its call. */
+static int reply_fd(int listener, bool fast_reply, uint64_t id, int fd, unsigned fd_flags) {
+        struct seccomp_notif_addfd addfd = {
+                .id = id,
+                .srcfd = (uint32_t) fd,
+                .newfd_flags = fd_flags,
+                .flags = fast_reply ? 0 : SECCOMP_ADDFD_FLAG_SEND,
+        };
+        int r = ioctl(listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
+        int e = errno;
+        safe_close(fd);
+        if (r < 0) {
+                if (e == ENOENT)
+                        return 0;
+                /* EMFILE and friends: the tracee's own limits; tell it */
+                return send_error(listener, id, e);
+        }
+        if (!fast_reply)
+                return 0;
+        /* With WAIT_KILLABLE_RECV nothing but a fatal signal ends the wait between the two
+         * ioctls, and then the fd dies with the process: no leak. */
+        return send_resp_fd(listener, id, r, 0, 0);
 }
 
 static int answer(struct pv_unotify *u, uint64_t id, struct answer *a) {
@@ -121,40 +154,97 @@ static int answer(struct pv_unotify *u, uint64_t id, struct answer *a) {
         case ANSWER_VALUE:
                 return send_resp(u, id, a->value, 0, 0);
         case ANSWER_FD: {
-                struct seccomp_notif_addfd addfd = {
-                        .id = id,
-                        .srcfd = (uint32_t) a->fd,
-                        .newfd_flags = a->fd_flags,
-                        .flags = u->fast_reply ? 0 : SECCOMP_ADDFD_FLAG_SEND,
-                };
-                int r = ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &addfd);
-                int e = errno;
-                a->fd = safe_close(a->fd);
-                if (r < 0) {
-                        if (e == ENOENT)
-                                return 0;
-                        /* EMFILE and friends: the tracee's own limits; tell it */
-                        return send_resp(u, id, 0, -e, 0);
-                }
-                if (!u->fast_reply)
-                        return 0;
-                /* With WAIT_KILLABLE_RECV nothing but a fatal signal ends the wait between the two
-                 * ioctls, and then the fd dies with the process: no leak. */
-                return send_resp(u, id, r, 0, 0);
+                int fd = a->fd;
+                a->fd = -1;
+                return reply_fd(u->listener, u->fast_reply, id, fd, a->fd_flags);
         }
+        case ANSWER_LATER: /* a thread answers */
+                return 0;
         }
         return -EINVAL;
 }
 
 /* ---- acting ------------------------------------------------------------------------------------- */
 
+/* Opening a FIFO blocks until the other end opens: in the engine's one thread that would stall
+ * every tracee, and deadlock when the other end is a tracee whose open waits behind it. Such opens
+ * go to a thread of their own, which answers when the open returns. (If the tracee dies first, the
+ * thread stays in open() until the FIFO's other end is opened or the supervisor exits.) */
+struct blocking_open {
+        int listener;
+        bool fast_reply;
+        uint64_t id;
+        uint64_t flags, mode, resolve;
+        bool use_openat2;
+        char path[];
+};
+
+static int open_now(const char *path, uint64_t flags, uint64_t mode, uint64_t resolve, bool use_openat2) {
+        /* O_CLOEXEC: our copy only; the tracee's gets newfd_flags. O_NOCTTY: a terminal opened
+         * here must never become the supervisor's controlling terminal. */
+        uint64_t our = flags | O_CLOEXEC | O_NOCTTY;
+        if (use_openat2) {
+                struct open_how how = { .flags = our, .mode = mode, .resolve = resolve };
+                return (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+        }
+        return openat(AT_FDCWD, path, (int) our, (mode_t) mode);
+}
+
+static int reply_fd(int listener, bool fast_reply, uint64_t id, int fd, unsigned fd_flags);
+static int send_error(int listener, uint64_t id, int error);
+
+static void *blocking_open_thread(void *arg) {
+        struct blocking_open *j = arg;
+        /* O_CREAT on an existing FIFO creates nothing: no umask needed */
+        int fd = open_now(j->path, j->flags, j->mode, j->resolve, j->use_openat2);
+        if (fd < 0)
+                send_error(j->listener, j->id, errno);
+        else
+                reply_fd(j->listener, j->fast_reply, j->id, fd, (j->flags & O_CLOEXEC) ? O_CLOEXEC : 0);
+        free(j);
+        return NULL;
+}
+
+/* Whether `path` is a FIFO that this open would wait on. */
+static bool would_block(const char *path, uint64_t flags) {
+        struct stat st;
+        if (flags & (O_NONBLOCK | O_PATH))
+                return false;
+        if (fstatat(AT_FDCWD, path, &st, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0)
+                return false;
+        return S_ISFIFO(st.st_mode);
+}
+
 /* Runs open-like calls with the tracee's umask when they may create. Embedded mode has the tracee's
  * credentials and file system view already; the daemon (pathvisord) adds the rest. */
-static int do_open(pid_t pid, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve,
-                   bool use_openat2, struct answer *a) {
+static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t flags, uint64_t mode,
+                   uint64_t resolve, bool use_openat2, struct answer *a) {
         bool creates = (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE;
         mode_t old = 0, mask;
         int fd;
+
+        if (would_block(path, flags)) {
+                size_t len = strlen(path);
+                struct blocking_open *j = malloc(sizeof(*j) + len + 1);
+                if (!j)
+                        return -ENOMEM;
+                *j = (struct blocking_open) { .listener = u->listener, .fast_reply = u->fast_reply,
+                                              .id = u->req->id, .flags = flags, .mode = mode,
+                                              .resolve = resolve, .use_openat2 = use_openat2 };
+                memcpy(j->path, path, len + 1);
+                pthread_t t;
+                pthread_attr_t attr;
+                pthread_attr_init(&attr);
+                pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+                int r = pthread_create(&t, &attr, blocking_open_thread, j);
+                pthread_attr_destroy(&attr);
+                if (r != 0) {
+                        free(j);
+                        return -r;
+                }
+                a->kind = ANSWER_LATER;
+                return 0;
+        }
 
         if (creates) {
                 int r = pv_tracee_umask(pid, &mask);
@@ -162,14 +252,7 @@ static int do_open(pid_t pid, const char *path, uint64_t flags, uint64_t mode, u
                         return r;
                 old = umask(mask);
         }
-        /* O_CLOEXEC: our copy only; the tracee's gets newfd_flags. O_NOCTTY: a terminal opened
-         * here must never become the supervisor's controlling terminal. */
-        uint64_t our = flags | O_CLOEXEC | O_NOCTTY;
-        if (use_openat2) {
-                struct open_how how = { .flags = our, .mode = mode, .resolve = resolve };
-                fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-        } else
-                fd = openat(AT_FDCWD, path, (int) our, (mode_t) mode);
+        fd = open_now(path, flags, mode, resolve, use_openat2);
         int e = errno;
         if (creates)
                 umask(old);
@@ -222,9 +305,9 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_OPEN:
         case PV_SC_OPENAT:
         case PV_SC_CREAT:
-                return do_open(pid, path, flags, args[sc->mode_arg], 0, false, a);
+                return do_open(u, pid, path, flags, args[sc->mode_arg], 0, false, a);
         case PV_SC_OPENAT2:
-                return do_open(pid, path, how->flags, how->mode, how->resolve, true, a);
+                return do_open(u, pid, path, how->flags, how->mode, how->resolve, true, a);
 
         case PV_SC_STAT:
         case PV_SC_LSTAT:

@@ -433,10 +433,8 @@ int verb_run(int argc, char **argv) {
         safe_close(s.sigfd);
         safe_close(s.sock);
 
-        if (s.exec_error) {
-                errno = s.exec_error;
-                log_error("cannot run '%s': %m", argv[optind]);
-        }
+        if (s.exec_error)
+                log_error_errno(s.exec_error, "cannot run '%s': %m", argv[optind]);
         if (s.engine_failed)
                 return EXIT_PATHVISOR;
         return exit_status(s.status);
