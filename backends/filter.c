@@ -13,7 +13,8 @@
  *    written as a condition on the trapping rule ("flags & AT_EMPTY_PATH == 0" -> NOTIFY) and
  *    the default ALLOW covers the rest.
  *  - On x86-64 libseccomp sends numbers >= __X32_SYSCALL_BIT to the bad-arch action when the
- *    filter has no x32 arch: that is our x32 refusal (ENOSYS).
+ *    filter has no x32 arch: that is our x32 refusal (ENOSYS). Except -1 (0xffffffff), which a
+ *    tracer sets to skip a call: it is let through, and the kernel runs nothing for it.
  *  - 2.5.4 has no seccomp_export_bpf_mem(): export through a memfd. */
 
 #include <errno.h>
@@ -87,6 +88,19 @@ static uint32_t verdict_to_scmp(uint32_t verdict) {
 static bool row_fast_path(const struct pv_syscall *sc, bool strict) {
         return !strict && sc->fast_path_flag != 0 && sc->flags_arg >= 0 && sc->flags_arg < PV_SC_ARGS &&
                sc->flags_type != PV_FLAGS_OPEN_HOW;
+}
+
+/* libseccomp checks this too, but answers -EINVAL, which says nothing to the caller. */
+static int verdict_available(uint32_t verdict, unsigned *checked) {
+        unsigned bit = verdict == SECCOMP_RET_USER_NOTIF ? 1u : 2u;
+
+        if (*checked & bit)
+                return 0;
+        if (syscall(SYS_seccomp, SECCOMP_GET_ACTION_AVAIL, 0, &verdict) < 0)
+                /* EOPNOTSUPP: unknown action; EINVAL: a kernel before 4.14 (no USER_NOTIF either) */
+                return errno == EOPNOTSUPP || errno == EINVAL ? -EOPNOTSUPP : negative_errno();
+        *checked |= bit;
+        return 0;
 }
 
 static int ctx_new(uint32_t arch, scmp_filter_ctx *ret) {
@@ -228,6 +242,7 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
         _cleanup_free_ struct sock_filter *insns = NULL, *prog = NULL;
         struct prefix_row prefix[PREFIX_ROWS_MAX];
         size_t n_prefix = 0, n_insns = 0, n_prefix_insns;
+        unsigned checked = 0;
         int r;
 
         if ((unsigned) action >= _PV_FILTER_ACTION_MAX || !ret || (!rows && n_rows > 0))
@@ -254,6 +269,9 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
                 /* x86-64: the raw number, native to libseccomp, never translated. */
                 verdict = pv_filter_row_verdict(sc, PV_ARCH_X86_64, action);
                 if (verdict != SECCOMP_RET_ALLOW) {
+                        r = verdict_available(verdict, &checked);
+                        if (r < 0)
+                                return r;
                         r = add_rule(ctx64, sc, sc->nr[PV_ARCH_X86_64], verdict_to_scmp(verdict), strict);
                         if (r < 0)
                                 return r;
@@ -263,6 +281,9 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
                 verdict = pv_filter_row_verdict(sc, PV_ARCH_I386, action);
                 if (verdict == SECCOMP_RET_ALLOW)
                         continue;
+                r = verdict_available(verdict, &checked);
+                if (r < 0)
+                        return r;
 
                 r = i386_rule_nr(sc->nr[PV_ARCH_I386], &nr);
                 if (r >= 0) {

@@ -12,7 +12,8 @@
  *     (the "bad arch" action) and never reach the kernel's syscall table. ENOSYS is what a kernel
  *     without x32 (this machine's) answers anyway, so no program that runs natively here breaks;
  *     on a kernel with x32 enabled those numbers name path calls that we would not see, so they
- *     must not pass; killing instead would turn a harmless probe into a crash;
+ *     must not pass; killing instead would turn a harmless probe into a crash. Number -1 (a
+ *     tracer's "skip this call") is the exception: it passes, and the kernel runs nothing;
  *   - unless `strict`, the fast paths of the table (fast_path_flag: AT_EMPTY_PATH on
  *     newfstatat, fstatat64, statx, i.e. glibc's fstat()) are ALLOWed by testing the flags
  *     register. That is a trade-off: see fast_path_flag in syscall-table.h.
@@ -42,8 +43,10 @@ enum pv_filter_action {
 
 /* Builds the program for the whole syscall table. On success ret->filter is malloc()ed: free it
  * with free() (or pv_filter_done()). Returns 0, -EINVAL for a bad action, -EAFNOSUPPORT on a host
- * that is not x86-64, -EOPNOTSUPP when libseccomp refuses the action (it probes the kernel for
- * USER_NOTIF support), -E2BIG when the program would exceed BPF_MAXINSNS, -ENOMEM. */
+ * that is not x86-64, -EOPNOTSUPP when the running kernel lacks SECCOMP_RET_USER_NOTIF (or
+ * SECCOMP_RET_TRACE) (probed with SECCOMP_GET_ACTION_AVAIL), -E2BIG when the program would exceed
+ * BPF_MAXINSNS, -ENOMEM, or another libseccomp error. Not async-signal-safe: call it before fork.
+ * The program does not depend on the policy, only on the table, the action and `strict`. */
 int pv_filter_build(enum pv_filter_action action, bool strict, struct sock_fprog *ret);
 
 /* The same for an arbitrary set of rows (tests; rows with numbers that libseccomp does not know). */

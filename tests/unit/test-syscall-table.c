@@ -68,7 +68,7 @@ static void check_registers(const struct pv_syscall *sc) {
 #undef USE
 }
 
-static void test_rows_consistent(void **state) {
+static void test_rows_consistent(_unused_ void **state) {
         assert_true(pv_syscall_table_size > 0);
 
         for (size_t i = 0; i < pv_syscall_table_size; i++) {
@@ -176,7 +176,7 @@ static void test_rows_consistent(void **state) {
 }
 
 /* The rows this issue requires, and nothing silently dropped. */
-static void test_expected_rows(void **state) {
+static void test_expected_rows(_unused_ void **state) {
         static const struct {
                 const char *name;
                 enum pv_sc_kind kind;
@@ -216,7 +216,7 @@ static void test_expected_rows(void **state) {
 }
 
 /* libseccomp's own tables agree wherever it knows the name, in both directions. */
-static void test_libseccomp_numbers(void **state) {
+static void test_libseccomp_numbers(_unused_ void **state) {
         for (size_t i = 0; i < pv_syscall_table_size; i++) {
                 const struct pv_syscall *sc = &pv_syscall_table[i];
 
@@ -240,7 +240,7 @@ static void test_libseccomp_numbers(void **state) {
 }
 
 /* The x86-64 numbers against this system's headers. */
-static void test_native_headers(void **state) {
+static void test_native_headers(_unused_ void **state) {
         static const struct {
                 const char *name;
                 long nr;
@@ -273,7 +273,7 @@ static void test_native_headers(void **state) {
         }
 }
 
-static void test_lookup(void **state) {
+static void test_lookup(_unused_ void **state) {
         for (size_t i = 0; i < pv_syscall_table_size; i++) {
                 const struct pv_syscall *sc = &pv_syscall_table[i];
 
@@ -329,7 +329,7 @@ static unsigned intent_of(const char *name, uint64_t a0, uint64_t a1, uint64_t a
 #define CREATE PV_INTENT_CREATE
 #define STAT PV_INTENT_STAT
 
-static void test_intent_open(void **state) {
+static void test_intent_open(_unused_ void **state) {
         static const struct {
                 uint64_t flags;
                 unsigned intent;
@@ -375,7 +375,7 @@ static void test_intent_open(void **state) {
         assert_int_equal(flags, 0);
 }
 
-static void test_intent_other(void **state) {
+static void test_intent_other(_unused_ void **state) {
         /* stat family: metadata */
         assert_int_equal(intent_of("stat", 0x1000, 0x2000, 0, 0), STAT);
         assert_int_equal(intent_of("lstat64", 0x1000, 0x2000, 0, 0), STAT);
@@ -405,7 +405,7 @@ static bool nofollow(const char *name, uint64_t flags) {
         return pv_syscall_nofollow(sc, 0, flags);
 }
 
-static void test_follow(void **state) {
+static void test_follow(_unused_ void **state) {
         assert_false(nofollow("stat", 0));
         assert_true(nofollow("lstat", 0));
         assert_true(nofollow("oldlstat", 0));
@@ -428,7 +428,7 @@ static void test_follow(void **state) {
         assert_false(nofollow("creat", 0));
 }
 
-static void test_empty_path(void **state) {
+static void test_empty_path(_unused_ void **state) {
         const struct pv_syscall *sc;
 
         sc = pv_syscall_by_name("newfstatat");
@@ -447,7 +447,7 @@ static void test_empty_path(void **state) {
         assert_false(pv_syscall_empty_path_ok(sc, 1, AT_EMPTY_PATH));
 }
 
-static void test_fast_path(void **state) {
+static void test_fast_path(_unused_ void **state) {
         const uint64_t fstat_args[PV_SC_ARGS] = { 3, 0x1000, 0x2000, AT_EMPTY_PATH };
         const uint64_t fstat_args_high[PV_SC_ARGS] = { 3, 0x1000, 0x2000, 0xffffffff00000000ULL | AT_EMPTY_PATH };
         const uint64_t stat_args[PV_SC_ARGS] = { 3, 0x1000, 0x2000, 0 };
@@ -471,7 +471,7 @@ static void test_fast_path(void **state) {
         assert_int_equal(n, 3); /* newfstatat, fstatat64, statx */
 }
 
-static void test_dirfd(void **state) {
+static void test_dirfd(_unused_ void **state) {
         const struct pv_syscall *sc = pv_syscall_by_name("newfstatat");
         const uint64_t busybox[PV_SC_ARGS] = { 0xffffff9cULL };
         const uint64_t glibc[PV_SC_ARGS] = { 0xffffffffffffff9cULL };
@@ -484,7 +484,7 @@ static void test_dirfd(void **state) {
         assert_int_equal(pv_syscall_dirfd(sc, 1, fd), AT_FDCWD);
 }
 
-static void test_flags(void **state) {
+static void test_flags(_unused_ void **state) {
         uint64_t flags;
         const uint64_t args[PV_SC_ARGS] = { 0x1000, 0644, 0, 0 };
 
@@ -585,7 +585,7 @@ static long run_row(const struct pv_syscall *sc, enum pv_arch arch, struct lowme
         return r < 0 ? -errno : r;
 }
 
-static void test_rows_on_kernel(void **state) {
+static void test_rows_on_kernel(_unused_ void **state) {
         unsigned char first[sizeof ((struct lowmem *) NULL)->buf];
         bool ia32 = have_ia32();
         struct lowmem *m;
