@@ -76,6 +76,15 @@
                 NO_MODE, WRITES(2, -1), HOW_DEFAULT,                            \
         }
 
+/* getxattr(path, name, value, size), listxattr(path, list, size) and their l* forms: the result
+ * is a buffer of up to `size` bytes; size 0 asks only for the length. */
+#define XATTR_READ_ROW(n, x86_64, i386, k, follow, res, size)                   \
+        {                                                                       \
+                .name = (n), NR(x86_64, i386), RESULT_BOTH(PV_RESULT_BUFFER), .kind = (k), \
+                ONE_PATH(0, -1, follow, PV_EMPTY_NEVER, PV_INTENT_READ),        \
+                NO_FLAGS, NO_MODE, WRITES(res, size), HOW_DEFAULT,              \
+        }
+
 const struct pv_syscall pv_syscall_table[] = {
         /* ---- open family ---- */
         OPEN_ROW("open", 2, 5, PV_SC_OPEN, 0, -1, 1, 2),
@@ -146,6 +155,12 @@ const struct pv_syscall pv_syscall_table[] = {
                 ONE_PATH(1, 0, PV_NOFOLLOW, PV_EMPTY_ALWAYS, PV_INTENT_READ),
                 NO_FLAGS, NO_MODE, WRITES(2, 3), HOW_DEFAULT,
         },
+
+        /* ---- reading extended attributes (ls -l asks for security.selinux and ACLs) ---- */
+        XATTR_READ_ROW("getxattr", 191, 229, PV_SC_GETXATTR, PV_FOLLOW, 2, 3),
+        XATTR_READ_ROW("lgetxattr", 192, 230, PV_SC_GETXATTR, PV_NOFOLLOW, 2, 3),
+        XATTR_READ_ROW("listxattr", 194, 232, PV_SC_LISTXATTR, PV_FOLLOW, 1, 2),
+        XATTR_READ_ROW("llistxattr", 195, 233, PV_SC_LISTXATTR, PV_NOFOLLOW, 1, 2),
 };
 const size_t pv_syscall_table_size = ELEMENTSOF(pv_syscall_table);
 
@@ -243,6 +258,8 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_FACCESSAT2] = "faccessat2",
         [PV_SC_READLINK] = "readlink",
         [PV_SC_READLINKAT] = "readlinkat",
+        [PV_SC_GETXATTR] = "getxattr",
+        [PV_SC_LISTXATTR] = "listxattr",
 };
 
 const char *pv_sc_kind_to_string(enum pv_sc_kind kind) {

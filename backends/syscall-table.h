@@ -40,6 +40,8 @@ enum pv_sc_kind {
         PV_SC_FACCESSAT2,  /* faccessat2(dirfd, path, mode, flags) */
         PV_SC_READLINK,    /* readlink(path, buf, size) */
         PV_SC_READLINKAT,  /* readlinkat(dirfd, path, buf, size) */
+        PV_SC_GETXATTR,    /* getxattr / lgetxattr(path, name, value, size) */
+        PV_SC_LISTXATTR,   /* listxattr / llistxattr(path, list, size) */
         _PV_SC_KIND_MAX,
 };
 

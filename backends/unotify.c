@@ -11,6 +11,7 @@
 #include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "backends/seccomp-compat.h"
@@ -296,6 +297,40 @@ static int do_stat(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         return 0;
 }
 
+/* getxattr/lgetxattr/listxattr/llistxattr: the kernel caps sizes at XATTR_SIZE_MAX (64 KiB). */
+static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, const char *path,
+                         const uint64_t args[PV_SC_ARGS], struct answer *a) {
+        enum { XATTR_SIZE_LIMIT = 65536 };
+        pid_t pid = (pid_t) u->req->pid;
+        bool follow = sc->path[0].follow != PV_NOFOLLOW;
+        size_t size = (size_t) MIN(args[sc->size_arg], (uint64_t) XATTR_SIZE_LIMIT);
+        _cleanup_free_ char *buf = size > 0 ? malloc(size) : NULL;
+        ssize_t n;
+
+        if (size > 0 && !buf)
+                return -ENOMEM;
+        if (sc->kind == PV_SC_GETXATTR) {
+                char name[256];
+                int r = pv_tracee_read_string(pid, args[1], name, sizeof(name));
+                if (r == -ENAMETOOLONG || r == 0)
+                        return -ERANGE; /* as the kernel says for a bad name */
+                if (r < 0)
+                        return r;
+                n = follow ? getxattr(path, name, buf, size) : lgetxattr(path, name, buf, size);
+        } else
+                n = follow ? listxattr(path, buf, size) : llistxattr(path, buf, size);
+        if (n < 0)
+                return -errno;
+        if (size > 0) {
+                int r = pv_tracee_write(pid, args[sc->result_arg], buf, (size_t) n);
+                if (r < 0)
+                        return r;
+        }
+        a->kind = ANSWER_VALUE;
+        a->value = n;
+        return 0;
+}
+
 static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
                    const uint64_t args[PV_SC_ARGS], uint64_t flags, const struct open_how *how,
                    struct answer *a) {
@@ -342,6 +377,10 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                 a->value = n;
                 return 0;
         }
+
+        case PV_SC_GETXATTR:
+        case PV_SC_LISTXATTR:
+                return do_xattr_read(u, sc, path, args, a);
         }
         return -ENOSYS;
 }

@@ -16,6 +16,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <cmocka.h>
@@ -200,6 +201,10 @@ static void test_expected_rows(_unused_ void **state) {
                 { "faccessat2", PV_SC_FACCESSAT2, 439, 439 },
                 { "readlink", PV_SC_READLINK, 89, 85 },
                 { "readlinkat", PV_SC_READLINKAT, 267, 305 },
+                { "getxattr", PV_SC_GETXATTR, 191, 229 },
+                { "lgetxattr", PV_SC_GETXATTR, 192, 230 },
+                { "listxattr", PV_SC_LISTXATTR, 194, 232 },
+                { "llistxattr", PV_SC_LISTXATTR, 195, 233 },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
@@ -264,6 +269,10 @@ static void test_native_headers(_unused_ void **state) {
 #endif
                 { "readlink", SYS_readlink },
                 { "readlinkat", SYS_readlinkat },
+                { "getxattr", SYS_getxattr },
+                { "lgetxattr", SYS_lgetxattr },
+                { "listxattr", SYS_listxattr },
+                { "llistxattr", SYS_llistxattr },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(native); i++) {
@@ -577,6 +586,10 @@ static long run_row(const struct pv_syscall *sc, enum pv_arch arch, struct lowme
                 a[sc->size_arg] = sizeof m->buf;
         if (sc->kind == PV_SC_STATX)
                 a[3] = 0x7ff; /* STATX_BASIC_STATS */
+        if (sc->kind == PV_SC_GETXATTR) {
+                strcpy(m->link, "user.pathvisor-absent");
+                a[1] = (uintptr_t) m->link;
+        }
 
         if (arch == PV_ARCH_I386)
                 return int80(sc->nr[arch], a);
@@ -631,6 +644,19 @@ static void test_rows_on_kernel(_unused_ void **state) {
                                 assert_int_equal(r, 0);
                                 break;
                         case PV_RESULT_BUFFER:
+                                if (sc->kind == PV_SC_GETXATTR) {
+                                        /* the name is there: absent attribute, not EFAULT */
+                                        assert_int_equal(r, -ENODATA);
+                                        break;
+                                }
+                                if (sc->kind == PV_SC_LISTXATTR) {
+                                        char list[1024];
+                                        ssize_t n = listxattr("/", list, sizeof list);
+                                        assert_int_equal(r, n);
+                                        if (n > 0)
+                                                assert_memory_equal(m->buf, list, (size_t) n);
+                                        break;
+                                }
                                 assert_int_equal(r, self_len);
                                 assert_memory_equal(m->buf, self, (size_t) self_len);
                                 break;
