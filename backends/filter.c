@@ -54,11 +54,14 @@ uint32_t pv_filter_row_verdict(const struct pv_syscall *sc, enum pv_arch arch, e
 
         switch (action) {
         case PV_FILTER_NOTIFY:
-                return sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_EMULATE ? SECCOMP_RET_USER_NOTIF
-                                                                        : SECCOMP_RET_ALLOW;
+                return sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_EMULATE ||
+                                       sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_OBSERVE
+                               ? SECCOMP_RET_USER_NOTIF
+                               : SECCOMP_RET_ALLOW;
         case PV_FILTER_NOTIFY_TRACE:
                 switch (sc->how[PV_SC_BACKEND_UNOTIFY]) {
                 case PV_HOW_EMULATE:
+                case PV_HOW_OBSERVE:
                         return SECCOMP_RET_USER_NOTIF;
                 case PV_HOW_TRACE:
                         return SECCOMP_RET_TRACE;

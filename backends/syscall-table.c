@@ -85,6 +85,17 @@
                 NO_FLAGS, NO_MODE, WRITES(res, size), HOW_DEFAULT,              \
         }
 
+#define CREDS_ROW(n, x86_64, i386)                                              \
+        {                                                                       \
+                .name = (n), NR(x86_64, i386), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SETCREDS, \
+                .n_paths = 0, NO_FLAGS, NO_MODE, WRITES_NOTHING,                \
+                .how = {                                                        \
+                        [PV_SC_BACKEND_UNOTIFY] = PV_HOW_OBSERVE,               \
+                        [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_PASS,           \
+                        [PV_SC_BACKEND_PTRACE] = PV_HOW_PASS,                   \
+                },                                                              \
+        }
+
 const struct pv_syscall pv_syscall_table[] = {
         /* ---- open family ---- */
         OPEN_ROW("open", 2, 5, PV_SC_OPEN, 0, -1, 1, 2),
@@ -161,6 +172,32 @@ const struct pv_syscall pv_syscall_table[] = {
         XATTR_READ_ROW("lgetxattr", 192, 230, PV_SC_GETXATTR, PV_NOFOLLOW, 2, 3),
         XATTR_READ_ROW("listxattr", 194, 232, PV_SC_LISTXATTR, PV_FOLLOW, 1, 2),
         XATTR_READ_ROW("llistxattr", 195, 233, PV_SC_LISTXATTR, PV_NOFOLLOW, 1, 2),
+
+        /* ---- no path: calls that change the caller's credentials ----
+         * A root supervisor acts with the tracee's credentials. Tracees start with the
+         * supervisor's own (no_new_privs: no set-id exec can change them), so the engine need not
+         * read them for every request until one of these calls is seen; then it does. The ptrace
+         * backends run every call as the tracee and need nothing. i386 has 16-bit and 32-bit
+         * variants. */
+        CREDS_ROW("setuid", 105, 23),
+        CREDS_ROW("setgid", 106, 46),
+        CREDS_ROW("setreuid", 113, 70),
+        CREDS_ROW("setregid", 114, 71),
+        CREDS_ROW("setgroups", 116, 81),
+        CREDS_ROW("setresuid", 117, 164),
+        CREDS_ROW("setresgid", 119, 170),
+        CREDS_ROW("setfsuid", 122, 138),
+        CREDS_ROW("setfsgid", 123, 139),
+        CREDS_ROW("capset", 126, 185),
+        CREDS_ROW("setuid32", -1, 213),
+        CREDS_ROW("setgid32", -1, 214),
+        CREDS_ROW("setreuid32", -1, 203),
+        CREDS_ROW("setregid32", -1, 204),
+        CREDS_ROW("setgroups32", -1, 206),
+        CREDS_ROW("setresuid32", -1, 208),
+        CREDS_ROW("setresgid32", -1, 210),
+        CREDS_ROW("setfsuid32", -1, 215),
+        CREDS_ROW("setfsgid32", -1, 216),
 };
 const size_t pv_syscall_table_size = ELEMENTSOF(pv_syscall_table);
 
@@ -260,6 +297,7 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_READLINKAT] = "readlinkat",
         [PV_SC_GETXATTR] = "getxattr",
         [PV_SC_LISTXATTR] = "listxattr",
+        [PV_SC_SETCREDS] = "setcreds",
 };
 
 const char *pv_sc_kind_to_string(enum pv_sc_kind kind) {
@@ -274,6 +312,8 @@ const char *pv_sc_how_to_string(enum pv_sc_how how) {
                 return "emulate";
         case PV_HOW_REWRITE:
                 return "rewrite";
+        case PV_HOW_OBSERVE:
+                return "observe";
         case PV_HOW_TRACE:
                 return "trace";
         default:

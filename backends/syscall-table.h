@@ -42,6 +42,7 @@ enum pv_sc_kind {
         PV_SC_READLINKAT,  /* readlinkat(dirfd, path, buf, size) */
         PV_SC_GETXATTR,    /* getxattr / lgetxattr(path, name, value, size) */
         PV_SC_LISTXATTR,   /* listxattr / llistxattr(path, list, size) */
+        PV_SC_SETCREDS,    /* no path: setuid, setgroups, capset, ... change the caller's credentials */
         _PV_SC_KIND_MAX,
 };
 
@@ -106,6 +107,8 @@ enum pv_sc_how {
         PV_HOW_EMULATE,  /* unotify: the supervisor performs the call as the tracee and answers (or
                           * CONTINUEs when no rule covers the path) */
         PV_HOW_REWRITE,  /* ptrace: the path is rewritten in tracee memory, the call runs as the tracee */
+        PV_HOW_OBSERVE,  /* unotify: notified, noted, and let run (CONTINUE): calls that change the
+                          * credentials the engine must act with */
         PV_HOW_TRACE,    /* unotify cannot do it faithfully (execve, chdir): SECCOMP_RET_TRACE to the
                           * session's ptrace side when there is one, else it passes (reported once) */
 };
@@ -132,7 +135,7 @@ struct pv_syscall {
         int nr[_PV_ARCH_MAX];               /* -1: absent on that architecture */
         uint8_t result[_PV_ARCH_MAX];       /* enum pv_sc_result, per architecture */
         uint8_t kind;                       /* enum pv_sc_kind */
-        uint8_t n_paths;                    /* 1 or 2 */
+        uint8_t n_paths;                    /* 1 or 2; 0 for PV_SC_SETCREDS */
         struct pv_sc_path path[PV_SC_PATHS_MAX];
 
         int8_t flags_arg;                   /* -1: no flags argument */

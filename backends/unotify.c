@@ -14,6 +14,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "backends/as-tracee.h"
 #include "backends/seccomp-compat.h"
 #include "backends/stat-layout.h"
 #include "backends/syscall-table.h"
@@ -33,6 +34,10 @@ struct pv_unotify {
         int listener;
         bool fast_reply; /* ADDFD, then NOTIF_SEND with SYNC_WAKE_UP (needs WAIT_KILLABLE_RECV) */
         bool verbose;
+        bool impersonate;    /* act with the tracee's credentials (a root supervisor) */
+        bool watch_creds;    /* PV_IMPERSONATE_ON_CHANGE, not changed yet */
+        bool have_creds;     /* creds hold this request's tracee */
+        struct pv_creds creds;
         const struct pv_policy *policy;
         struct seccomp_notif *req;
         size_t req_size;
@@ -95,6 +100,11 @@ const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u) {
 
 void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose) {
         u->verbose = verbose;
+}
+
+void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode) {
+        u->impersonate = mode == PV_IMPERSONATE_ALWAYS;
+        u->watch_creds = mode == PV_IMPERSONATE_ON_CHANGE;
 }
 
 bool pv_unotify_fast_reply(const struct pv_unotify *u) {
@@ -177,6 +187,8 @@ struct blocking_open {
         uint64_t id;
         uint64_t flags, mode, resolve;
         bool use_openat2;
+        bool impersonate;
+        struct pv_creds creds;
         char path[];
 };
 
@@ -196,10 +208,20 @@ static int send_error(int listener, uint64_t id, int error);
 
 static void *blocking_open_thread(void *arg) {
         struct blocking_open *j = arg;
-        /* O_CREAT on an existing FIFO creates nothing: no umask needed */
-        int fd = open_now(j->path, j->flags, j->mode, j->resolve, j->use_openat2);
+        int fd, e = 0;
+        /* credentials are per thread: this one takes the tracee's too */
+        bool switch_creds = j->impersonate && !pv_creds_are_own(&j->creds, false);
+        if (switch_creds && (e = -pv_as_tracee_enter(&j->creds, false)) > 0)
+                fd = -1;
+        else {
+                /* O_CREAT on an existing FIFO creates nothing: no umask needed */
+                fd = open_now(j->path, j->flags, j->mode, j->resolve, j->use_openat2);
+                e = errno;
+                if (switch_creds)
+                        pv_as_tracee_leave();
+        }
         if (fd < 0)
-                send_error(j->listener, j->id, errno);
+                send_error(j->listener, j->id, e);
         else
                 reply_fd(j->listener, j->fast_reply, j->id, fd, (j->flags & O_CLOEXEC) ? O_CLOEXEC : 0);
         free(j);
@@ -231,7 +253,10 @@ static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t f
                         return -ENOMEM;
                 *j = (struct blocking_open) { .listener = u->listener, .fast_reply = u->fast_reply,
                                               .id = u->req->id, .flags = flags, .mode = mode,
-                                              .resolve = resolve, .use_openat2 = use_openat2 };
+                                              .resolve = resolve, .use_openat2 = use_openat2,
+                                              .impersonate = u->have_creds };
+                if (u->have_creds)
+                        j->creds = u->creds;
                 memcpy(j->path, path, len + 1);
                 pthread_t t;
                 pthread_attr_t attr;
@@ -248,9 +273,13 @@ static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t f
         }
 
         if (creates) {
-                int r = pv_tracee_umask(pid, &mask);
-                if (r < 0)
-                        return r;
+                if (u->have_creds)
+                        mask = u->creds.umask;
+                else {
+                        int r = pv_tracee_umask(pid, &mask);
+                        if (r < 0)
+                                return r;
+                }
                 old = umask(mask);
         }
         fd = open_now(path, flags, mode, resolve, use_openat2);
@@ -387,6 +416,10 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
 
 /* ---- one notification --------------------------------------------------------------------------- */
 
+static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *target,
+               const uint64_t args[PV_SC_ARGS], uint64_t flags, const struct open_how *hp, bool beneath,
+               struct answer *a);
+
 /* Decides and acts; fills `a`. A negative return is an errno for the tracee. */
 static int process(struct pv_unotify *u, struct answer *a) {
         const struct seccomp_data *d = &u->req->data;
@@ -396,6 +429,18 @@ static int process(struct pv_unotify *u, struct answer *a) {
 
         int arch = pv_arch_from_audit(d->arch);
         const struct pv_syscall *sc = arch >= 0 ? pv_syscall_lookup((enum pv_arch) arch, d->nr) : NULL;
+        if (sc && sc->kind == PV_SC_SETCREDS) {
+                /* From now on some tracee may differ from us: act as each one. (Sticky for the
+                 * session: its children inherit what it becomes, and fork is not seen here.) */
+                if (u->watch_creds) {
+                        u->watch_creds = false;
+                        u->impersonate = true;
+                        log_debug("%d called %s: acting with each tracee's credentials from now on",
+                                  (int) pid, sc->name);
+                }
+                a->kind = ANSWER_CONTINUE;
+                return 0;
+        }
         if (!sc || sc->n_paths != 1 || sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_EMULATE) {
                 a->kind = ANSWER_CONTINUE; /* not ours (yet): the kernel does it */
                 return 0;
@@ -504,6 +549,38 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 return -EINVAL;
         }
 
+        /* From here on every file operation is the tracee's: its credentials, on this thread. */
+        u->have_creds = false;
+        bool switched = false;
+        if (u->impersonate) {
+                bool real_ids = (sc->kind == PV_SC_ACCESS || sc->kind == PV_SC_FACCESSAT ||
+                                 sc->kind == PV_SC_FACCESSAT2) && !(flags & AT_EACCESS);
+                r = pv_tracee_ids(pid, &u->creds);
+                if (r >= 0 && !pv_creds_are_own(&u->creds, real_ids))
+                        r = pv_tracee_creds(pid, &u->creds); /* switching: the whole set */
+                if (r < 0)
+                        return r;
+                u->have_creds = u->creds.n_groups != SIZE_MAX;
+                if (!pv_creds_are_own(&u->creds, real_ids)) {
+                        r = pv_as_tracee_enter(&u->creds, real_ids);
+                        if (r < 0)
+                                return r;
+                        switched = true;
+                }
+        }
+        r = act(u, sc, (enum pv_arch) arch, target, args, flags, &how, beneath, a);
+        if (switched)
+                pv_as_tracee_leave();
+        return r;
+}
+
+static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *target,
+               const uint64_t args[PV_SC_ARGS], uint64_t flags, const struct open_how *hp, bool beneath,
+               struct answer *a) {
+        pid_t pid = (pid_t) u->req->pid;
+        struct open_how how = *hp;
+        int r;
+
         /* RESOLVE_BENEATH / IN_ROOT: the target must stay below the dirfd's directory, as the
          * kernel would insist for the program's own path; then resolve it from there. */
         if (beneath) {
@@ -519,10 +596,9 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 struct open_how h = { .flags = how.flags | O_CLOEXEC | O_NOCTTY, .mode = how.mode,
                                       .resolve = how.resolve };
                 bool creates = (how.flags & O_CREAT) || (how.flags & __O_TMPFILE) == __O_TMPFILE;
-                mode_t mask = 0, old = 0;
+                mode_t mask = u->creds.umask, old = 0;
                 if (creates) {
-                        r = pv_tracee_umask(pid, &mask);
-                        if (r < 0)
+                        if (!u->have_creds && (r = pv_tracee_umask(pid, &mask)) < 0)
                                 return r;
                         old = umask(mask);
                 }
@@ -537,7 +613,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 a->fd_flags = (how.flags & O_CLOEXEC) ? O_CLOEXEC : 0;
                 return 0;
         }
-        return emulate(u, sc, (enum pv_arch) arch, target, args, flags, &how, a);
+        return emulate(u, sc, arch, target, args, flags, &how, a);
 }
 
 int pv_unotify_handle(struct pv_unotify *u) {

@@ -32,5 +32,14 @@ int pv_unotify_handle(struct pv_unotify *u);
 const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u);
 /* Log each decision (pathvisor run -v). */
 void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose);
+/* Whose credentials file operations use. */
+enum pv_impersonate {
+        PV_IMPERSONATE_NEVER,     /* ours: the tracees cannot have others (non-root embedded) */
+        PV_IMPERSONATE_ON_CHANGE, /* ours until a tracee calls setuid(), setgroups(), capset()
+                                   * and the like (rows PV_SC_SETCREDS); from then on each
+                                   * request's own (root embedded: tracees start with our creds) */
+        PV_IMPERSONATE_ALWAYS,    /* each request's tracee's (the daemon) */
+};
+void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode);
 /* Whether the fast reply path (ADDFD + SYNC'd NOTIF_SEND) is in use. */
 bool pv_unotify_fast_reply(const struct pv_unotify *u);

@@ -410,6 +410,8 @@ int verb_run(int argc, char **argv) {
                 return EXIT_PATHVISOR;
         }
         pv_unotify_set_verbose(s.engine, verbose);
+        /* As root, a program that drops its privileges must not get ours through a redirect. */
+        pv_unotify_set_impersonate(s.engine, geteuid() == 0 ? PV_IMPERSONATE_ON_CHANGE : PV_IMPERSONATE_NEVER);
         if (verbose)
                 log_info("backend unotify (embedded): %zu rule%s%s; replies %s", pv_policy_n_rules(policy),
                          pv_policy_n_rules(policy) == 1 ? "" : "s", pv_policy_strict(policy) ? ", strict" : "",

@@ -215,9 +215,15 @@ static int parse_pathvisor(json_object *pv, struct pv_request *req, char **ret_e
                         return fail(ret_error, "\"pathvisor.verbose\" must be true or false");
                 req->verbose = json_object_get_boolean(v);
         }
+        if (json_object_object_get_ex(pv, "status", &v)) {
+                if (!json_object_is_type(v, json_type_boolean))
+                        return fail(ret_error, "\"pathvisor.status\" must be true or false");
+                req->status = json_object_get_boolean(v);
+        }
         json_object_object_foreach(pv, key, val) {
                 (void) val;
-                static const char *const known[] = { "version", "sources", "profile", "backend", "command", "verbose" };
+                static const char *const known[] = { "version", "sources", "profile", "backend", "command",
+                                                    "verbose", "status" };
                 bool ok = false;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
                         ok = ok || strcmp(key, known[i]) == 0;
@@ -310,8 +316,8 @@ int pv_request_parse(const char *text, size_t len, struct pv_request *ret, char 
         if (json_object_object_get_ex(root, "pathvisor", &v) && (r = parse_pathvisor(v, &req, ret_error)) < 0)
                 goto out;
 
-        if (pv_request_fd_index(&req, "seccompFd") < 0 && pv_request_fd_index(&req, "pidFd") < 0) {
-                r = fail(ret_error, "no \"seccompFd\" (or \"pidFd\") among the fds");
+        if (!req.status && pv_request_fd_index(&req, "seccompFd") < 0) {
+                r = fail(ret_error, "no \"seccompFd\" among the fds");
                 goto out;
         }
         *ret = req;

@@ -60,6 +60,7 @@ struct pv_request {
         char *backend;
         char *command; /* for status: the program's argv joined */
         bool verbose;
+        bool status; /* {"pathvisor":{"version":1,"status":true}}: no fds, a status reply */
 };
 
 void pv_request_done(struct pv_request *req);

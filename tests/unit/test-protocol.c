@@ -91,6 +91,7 @@ static void test_bad(void **state) {
                 { "{\"ociVersion\":1,\"fds\":[\"seccompFd\"]}", "\"ociVersion\" must be a string" },
                 { "{\"ociVersion\":\"1\"}", "\"fds\" must be an array" },
                 { "{\"ociVersion\":\"1\",\"fds\":[]}", "no \"seccompFd\"" },
+                { "{\"ociVersion\":\"1\",\"fds\":[\"pidFd\"]}", "no \"seccompFd\"" },
                 { "{\"ociVersion\":\"1\",\"fds\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", "too many fds" },
                 { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pid\":-4}", "\"pid\" must be a positive" },
                 { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pathvisor\":{\"version\":2}}",

@@ -1,0 +1,41 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Acting as the tracee: the calling THREAD takes the tracee's file system credentials (fsuid,
+ * fsgid, supplementary groups) through raw system calls, which change only that thread (glibc's
+ * setgroups() would change every thread of the daemon). With fsuid non-zero the file system
+ * capabilities leave the thread's effective set; switching back restores them (FACTS.md). */
+
+#include <stdbool.h>
+#include <sys/types.h>
+
+#define PV_GROUPS_MAX 1024
+
+struct pv_creds {
+        uid_t ruid, euid, fsuid;
+        gid_t rgid, egid, fsgid;
+        mode_t umask;
+        size_t n_groups;
+        gid_t groups[PV_GROUPS_MAX];
+};
+
+/* From /proc/PID/status. -ESRCH when the tracee is gone. */
+int pv_tracee_creds(pid_t pid, struct pv_creds *ret);
+
+/* The ids only (n_groups = SIZE_MAX, umask = -1), cheaply through PIDFD_GET_INFO where the
+ * kernel has it (6.13), else pv_tracee_creds(). When they show a tracee with our own fsuid 0,
+ * nothing needs switching: its groups are not read. Known gap: a root tracee that dropped
+ * capabilities but kept uid 0 is served with the supervisor's capabilities. */
+int pv_tracee_ids(pid_t pid, struct pv_creds *ret);
+
+/* Whether c (its real ids with `real_ids`) equals the process's own credentials: then there is
+ * nothing to switch. */
+bool pv_creds_are_own(const struct pv_creds *c, bool real_ids);
+
+/* Switches the calling thread to c's fsuid/fsgid/groups; with `real_ids` (access() without
+ * AT_EACCESS checks with the real ids) to c's real uid and gid instead. Returns 0 or -errno, and
+ * on failure the thread is back as it was. */
+int pv_as_tracee_enter(const struct pv_creds *c, bool real_ids);
+/* Back to the process's own credentials. Aborts if that fails: a thread stuck with a tracee's
+ * rights must not go on serving others. */
+void pv_as_tracee_leave(void);
