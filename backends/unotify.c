@@ -37,6 +37,7 @@ struct pv_unotify {
         bool impersonate;    /* act with the tracee's credentials (a root supervisor) */
         bool watch_creds;    /* PV_IMPERSONATE_ON_CHANGE, not changed yet */
         bool have_creds;     /* creds hold this request's tracee */
+        bool switched_real;  /* this thread acts with the tracee's real ids (access()) */
         struct pv_creds creds;
         const struct pv_policy *policy;
         struct seccomp_notif *req;
@@ -46,6 +47,7 @@ struct pv_unotify {
         char path[PATH_MAX];         /* as the program named it */
         char base[PATH_MAX];         /* its cwd or dirfd */
         char abs[PATH_MAX + 1];      /* absolute, with a trailing "/" kept */
+        char view[PATH_MAX];         /* /proc/self/... of the tracee, as /proc/PID/... */
 };
 
 /* What one notification gets. */
@@ -192,10 +194,21 @@ struct blocking_open {
         char path[];
 };
 
-static int open_now(const char *path, uint64_t flags, uint64_t mode, uint64_t resolve, bool use_openat2) {
+/* The flags of the supervisor's own open for the program's `flags`. */
+static uint64_t our_flags(uint64_t flags) {
+        /* SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (EBADF: fget() skips them), so the
+         * program gets a read-only, non-blocking fd on the same object instead: enough for a
+         * dirfd, fstat, fchdir and /proc/self/fd; not for a symlink itself (O_PATH|O_NOFOLLOW on a
+         * link: ELOOP) nor without read permission. README and pathvisor(1) say so. */
+        if (flags & O_PATH)
+                return (flags & (O_DIRECTORY | O_NOFOLLOW)) | O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
         /* O_CLOEXEC: our copy only; the tracee's gets newfd_flags. O_NOCTTY: a terminal opened
          * here must never become the supervisor's controlling terminal. */
-        uint64_t our = flags | O_CLOEXEC | O_NOCTTY;
+        return flags | O_CLOEXEC | O_NOCTTY;
+}
+
+static int open_now(const char *path, uint64_t flags, uint64_t mode, uint64_t resolve, bool use_openat2) {
+        uint64_t our = our_flags(flags);
         if (use_openat2) {
                 struct open_how how = { .flags = our, .mode = mode, .resolve = resolve };
                 return (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
@@ -298,15 +311,15 @@ static int do_stat(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                    const uint64_t args[PV_SC_ARGS], uint64_t flags, struct answer *a) {
         pid_t pid = (pid_t) u->req->pid;
         enum pv_sc_result layout = sc->result[arch];
-        int atflags = (int) (flags & (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT));
+        /* The flags go through as they are: the kernel rejects unknown bits with EINVAL, as it would
+         * have for the program; AT_EMPTY_PATH means nothing with a non-empty path. */
+        int atflags = (int) flags;
         uint64_t out = args[sc->result_arg];
         int r;
 
         if (layout == PV_RESULT_STATX) {
                 struct statx stx;
-                /* AT_STATX_SYNC_TYPE bits pass on; AT_EMPTY_PATH has no meaning for a non-empty path */
-                int sflags = (int) (flags & (AT_SYMLINK_NOFOLLOW | AT_NO_AUTOMOUNT | AT_STATX_SYNC_TYPE));
-                if (statx(AT_FDCWD, path, sflags, (unsigned) args[3], &stx) < 0)
+                if (statx(AT_FDCWD, path, atflags, (unsigned) args[3], &stx) < 0)
                         return -errno;
                 r = pv_tracee_write(pid, out, &stx, sizeof(stx));
         } else {
@@ -382,8 +395,11 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_ACCESS:
         case PV_SC_FACCESSAT:
         case PV_SC_FACCESSAT2: {
-                int atflags = (int) (flags & (AT_EACCESS | AT_SYMLINK_NOFOLLOW));
-                if (syscall(SYS_faccessat2, AT_FDCWD, path, (int) args[sc->mode_arg], atflags) < 0)
+                /* Without AT_EACCESS the kernel checks with the caller's real ids, which for this
+                 * thread are the supervisor's whatever its fsuid: acting as the tracee, its real
+                 * ids were made our fs ids, and AT_EACCESS checks with those. */
+                int f = (int) flags | (u->switched_real ? AT_EACCESS : 0);
+                if (syscall(SYS_faccessat2, AT_FDCWD, path, (int) args[sc->mode_arg], f) < 0)
                         return -errno;
                 a->kind = ANSWER_VALUE;
                 a->value = 0;
@@ -419,6 +435,55 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
 static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *target,
                const uint64_t args[PV_SC_ARGS], uint64_t flags, const struct open_how *hp, bool beneath,
                struct answer *a);
+
+/* Whether a relative path climbs above its starting directory at any point ("a/../../b"), which
+ * RESOLVE_BENEATH refuses even when it comes back down. */
+static bool escapes(const char *rel) {
+        int depth = 0;
+        for (const char *p = rel; *p;) {
+                size_t n = strcspn(p, "/");
+                if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        if (--depth < 0)
+                                return true;
+                } else if (n > 0 && !(n == 1 && p[0] == '.'))
+                        depth++;
+                p += n;
+                while (*p == '/')
+                        p++;
+        }
+        return false;
+}
+
+/* /proc/self, /proc/thread-self and /dev/fd, /dev/std* name whoever looks: done by the supervisor,
+ * they must name the tracee. Rewrites `path` into buf when it starts with one of them. */
+static const char *tracee_view(const char *path, pid_t tid, char *buf, size_t size) {
+        static const struct {
+                const char *prefix;
+                bool task;        /* /proc/TID/task/TID */
+                const char *rest; /* after /proc/TID */
+        } magic[] = {
+                { "/proc/self", false, "" },
+                { "/proc/thread-self", true, "" },
+                { "/dev/fd", false, "/fd" },
+                { "/dev/stdin", false, "/fd/0" },
+                { "/dev/stdout", false, "/fd/1" },
+                { "/dev/stderr", false, "/fd/2" },
+        };
+        if (strncmp(path, "/proc/", 6) != 0 && strncmp(path, "/dev/", 5) != 0)
+                return path;
+        for (size_t i = 0; i < ELEMENTSOF(magic); i++) {
+                size_t pl = strlen(magic[i].prefix);
+                if (strncmp(path, magic[i].prefix, pl) != 0 || (path[pl] != '/' && path[pl] != '\0'))
+                        continue;
+                int n = magic[i].task ? snprintf(buf, size, "/proc/%d/task/%d", (int) tid, (int) tid)
+                                      : snprintf(buf, size, "/proc/%d%s", (int) tid, magic[i].rest);
+                if (n < 0 || (size_t) n + strlen(path + pl) >= size)
+                        return path;
+                strcpy(buf + n, path + pl);
+                return buf;
+        }
+        return path;
+}
 
 /* Decides and acts; fills `a`. A negative return is an errno for the tracee. */
 static int process(struct pv_unotify *u, struct answer *a) {
@@ -485,11 +550,15 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 return -ENOENT;
         }
 
-        /* absolute: against the dirfd or the cwd (openat2 RESOLVE_IN_ROOT: absolute paths too) */
+        /* absolute: against the dirfd or the cwd. openat2 RESOLVE_BENEATH: an absolute path or one
+         * that leaves the dirfd's directory fails with EXDEV, as the kernel says; RESOLVE_IN_ROOT:
+         * the path (absolute too) is taken with the dirfd's directory as its root. */
         bool in_root = sc->kind == PV_SC_OPENAT2 && (how.resolve & RESOLVE_IN_ROOT);
         bool beneath = sc->kind == PV_SC_OPENAT2 && (how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT));
         int dirfd = sp->dirfd_arg >= 0 ? (int) args[sp->dirfd_arg] : AT_FDCWD;
-        const char *rel = u->path;
+        bool dir = false;
+        if (beneath && !in_root && (u->path[0] == '/' || escapes(u->path)))
+                return -EXDEV;
         if (u->path[0] != '/' || beneath) {
                 r = dirfd == AT_FDCWD ? pv_tracee_cwd(pid, u->base, sizeof(u->base))
                                       : pv_tracee_fd_path(pid, dirfd, u->base, sizeof(u->base));
@@ -499,17 +568,35 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 }
                 if (r < 0)
                         return r;
-                if (in_root)
-                        while (*rel == '/')
-                                rel++;
-                if (!*rel)
-                        rel = ".";
+                /* a directory reached through a redirect stands for the path the program named */
+                r = pv_policy_reverse(u->policy, u->base, u->abs, PATH_MAX);
+                if (r > 0)
+                        memcpy(u->base, u->abs, (size_t) r + 1);
         }
-        bool dir = false;
-        r = u->path[0] == '/' && !in_root ? pv_path_normalize(u->path, u->abs, PATH_MAX, &dir)
-                                          : pv_path_join_normalize(u->base, rel, u->abs, PATH_MAX, &dir);
+        if (in_root) {
+                /* "/" + path, normalised (so ".." stops at the new root), below base */
+                char *tmp = u->decision.target; /* free until the decision */
+                tmp[0] = '/';
+                size_t plen = strlen(u->path);
+                if (plen + 2 > PATH_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(tmp + 1, u->path, plen + 1);
+                r = pv_path_normalize(tmp, u->abs, PATH_MAX, &dir);
+                if (r < 0)
+                        return r;
+                memcpy(tmp, u->abs, (size_t) r + 1);
+                r = pv_path_join_normalize(u->base, r == 1 ? "." : tmp + 1, u->abs, PATH_MAX, NULL);
+        } else if (u->path[0] == '/')
+                r = pv_path_normalize(u->path, u->abs, PATH_MAX, &dir);
+        else
+                r = pv_path_join_normalize(u->base, u->path, u->abs, PATH_MAX, &dir);
         if (r < 0)
                 return r;
+        if (beneath && !in_root) {
+                size_t bl = strlen(u->base);
+                if (!(bl == 1 || (strncmp(u->abs, u->base, bl) == 0 && (u->abs[bl] == '/' || u->abs[bl] == '\0'))))
+                        return -EXDEV; /* ".." out of the directory */
+        }
         if (dir && r > 1)
                 strcpy(u->abs + r, "/");
 
@@ -551,6 +638,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
 
         /* From here on every file operation is the tracee's: its credentials, on this thread. */
         u->have_creds = false;
+        u->switched_real = false;
         bool switched = false;
         if (u->impersonate) {
                 bool real_ids = (sc->kind == PV_SC_ACCESS || sc->kind == PV_SC_FACCESSAT ||
@@ -567,7 +655,9 @@ static int process(struct pv_unotify *u, struct answer *a) {
                                 return r;
                         switched = true;
                 }
+                u->switched_real = switched && real_ids;
         }
+        target = tracee_view(target, pid, u->view, sizeof(u->view));
         r = act(u, sc, (enum pv_arch) arch, target, args, flags, &how, beneath, a);
         if (switched)
                 pv_as_tracee_leave();
@@ -581,20 +671,40 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
         struct open_how how = *hp;
         int r;
 
-        /* RESOLVE_BENEATH / IN_ROOT: the target must stay below the dirfd's directory, as the
-         * kernel would insist for the program's own path; then resolve it from there. */
+        /* RESOLVE_BENEATH / IN_ROOT: the kernel checks the program's own path below its dirfd; on
+         * the target the same walk starts from the directory that stands for the dirfd there: the
+         * target minus the part of the path below the dirfd when the redirect keeps that part, else
+         * the target's parent. Symlinks met on the way are then judged as the kernel would. */
         if (beneath) {
-                size_t bl = strlen(u->base);
-                if (strncmp(target, u->base, bl) != 0 || (bl > 1 && target[bl] != '/' && target[bl] != '\0'))
-                        return -EXDEV;
-                _cleanup_close_ int bfd = open(u->base, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                size_t bl = strlen(u->base), al = strlen(u->abs), tl = strlen(target);
+                const char *below = bl == 1 ? u->abs : u->abs + bl; /* "" or "/..." */
+                size_t sl = al - (size_t) (below - u->abs);
+                char anchor[PATH_MAX];
+                const char *sub;
+                if (sl == 0 || (sl == 1 && below[0] == '/')) {
+                        memcpy(anchor, target, tl + 1);
+                        sub = ".";
+                } else if (tl > sl && strcmp(target + tl - sl, below) == 0) {
+                        memcpy(anchor, target, tl - sl);
+                        anchor[tl - sl] = '\0';
+                        sub = target + tl - sl + 1;
+                } else {
+                        const char *slash = strrchr(target, '/');
+                        while (slash && slash > target && slash[1] == '\0') /* "dir/" */
+                                slash = memrchr(target, '/', (size_t) (slash - target));
+                        size_t dl = slash ? (size_t) (slash - target) : 0;
+                        memcpy(anchor, target, dl);
+                        anchor[dl] = '\0';
+                        sub = slash ? slash + 1 : target;
+                }
+                if (!anchor[0])
+                        strcpy(anchor, "/");
+                if (!*sub)
+                        sub = ".";
+                _cleanup_close_ int bfd = open(anchor, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (bfd < 0)
                         return -errno;
-                const char *sub = target + (bl > 1 ? bl : 0);
-                while (*sub == '/')
-                        sub++;
-                struct open_how h = { .flags = how.flags | O_CLOEXEC | O_NOCTTY, .mode = how.mode,
-                                      .resolve = how.resolve };
+                struct open_how h = { .flags = our_flags(how.flags), .mode = how.mode, .resolve = how.resolve };
                 bool creates = (how.flags & O_CREAT) || (how.flags & __O_TMPFILE) == __O_TMPFILE;
                 mode_t mask = u->creds.umask, old = 0;
                 if (creates) {
@@ -602,7 +712,7 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
                                 return r;
                         old = umask(mask);
                 }
-                int fd = (int) syscall(SYS_openat2, bfd, *sub ? sub : ".", &h, sizeof(h));
+                int fd = (int) syscall(SYS_openat2, bfd, sub, &h, sizeof(h));
                 int e = errno;
                 if (creates)
                         umask(old);

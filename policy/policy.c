@@ -50,6 +50,11 @@ struct pv_policy {
         struct slot *slots;   /* open addressing, linear probing, power-of-two size */
         size_t n_slots, n_used;
 
+        /* redirect rules by their target, for pv_policy_reverse(); rebuilt after each source */
+        struct slot *rslots;
+        size_t n_rslots;
+        size_t max_target_len;
+
         struct pv_rule **all; /* every rule ever added, for freeing */
         size_t n_all, allocated_all;
 
@@ -194,6 +199,95 @@ static void table_put(struct pv_policy *p, struct pv_rule *r) {
                 p->max_key_len = r->key_len;
 }
 
+/* The reverse table: every redirect rule in force, keyed by its target. */
+static int reverse_rebuild(struct pv_policy *p) {
+        size_t n = 0;
+        for (size_t i = 0; i < p->n_slots; i++)
+                if (p->slots[i].rule && p->slots[i].rule->kind == RULE_REDIRECT)
+                        n++;
+        size_t size = 16;
+        while (size < n * 2)
+                size *= 2;
+        struct slot *rs = calloc(size, sizeof(*rs));
+        if (!rs)
+                return -ENOMEM;
+        free(p->rslots);
+        p->rslots = rs;
+        p->n_rslots = size;
+        p->max_target_len = 0;
+        for (size_t i = 0; i < p->n_slots; i++) {
+                struct pv_rule *r = p->slots[i].rule;
+                if (!r || r->kind != RULE_REDIRECT)
+                        continue;
+                uint64_t h = hash_bytes(r->target, r->target_len);
+                size_t j = (size_t) (h ^ h >> 29) & (size - 1);
+                for (;; j = (j + 1) & (size - 1)) {
+                        if (!rs[j].rule) {
+                                rs[j].hash = h;
+                                rs[j].rule = r;
+                                break;
+                        }
+                        /* two rules with one target: the longer rule path stands for it */
+                        if (rs[j].hash == h && rs[j].rule->target_len == r->target_len &&
+                            memcmp(rs[j].rule->target, r->target, r->target_len) == 0) {
+                                if (r->key_len > rs[j].rule->key_len)
+                                        rs[j].rule = r;
+                                break;
+                        }
+                }
+                p->max_target_len = MAX(p->max_target_len, r->target_len);
+        }
+        return 0;
+}
+
+static const struct pv_rule *reverse_find(const struct pv_policy *p, uint64_t h, const char *key, size_t len) {
+        size_t mask = p->n_rslots - 1;
+        for (size_t j = (size_t) (h ^ h >> 29) & mask;; j = (j + 1) & mask) {
+                const struct slot *s = &p->rslots[j];
+                if (!s->rule)
+                        return NULL;
+                if (s->hash == h && s->rule->target_len == len && memcmp(s->rule->target, key, len) == 0)
+                        return s->rule;
+        }
+}
+
+int pv_policy_reverse(const struct pv_policy *p, const char *real, char *out, size_t size) {
+        char norm[PATH_MAX];
+        int n = pv_path_normalize(real, norm, sizeof(norm), NULL);
+        if (n < 0)
+                return n;
+        if (!p->rslots)
+                return 0;
+        size_t len = n == 1 ? 0 : (size_t) n;
+        size_t limit = MIN(len, p->max_target_len);
+        const struct pv_rule *best = NULL;
+        size_t best_len = 0;
+        uint64_t h = FNV_OFFSET;
+        for (size_t i = 0;; i++) {
+                if (i == len || norm[i] == '/') {
+                        const struct pv_rule *r = reverse_find(p, h, norm, i);
+                        if (r) {
+                                best = r;
+                                best_len = i;
+                        }
+                }
+                if (i >= limit)
+                        break;
+                h = fnv_step(h, (unsigned char) norm[i]);
+        }
+        if (!best)
+                return 0;
+        size_t total = best->key_len + (len - best_len);
+        if (total + 2 > size)
+                return -ENAMETOOLONG;
+        memcpy(out, best->data, best->key_len);
+        memcpy(out + best->key_len, norm + best_len, len - best_len);
+        if (total == 0)
+                out[total++] = '/';
+        out[total] = '\0';
+        return (int) total;
+}
+
 struct pv_policy *pv_policy_new(void) {
         struct pv_policy *p = calloc(1, sizeof(*p));
         if (!p)
@@ -215,6 +309,7 @@ struct pv_policy *pv_policy_free(struct pv_policy *p) {
                 free(p->files[i]);
         free(p->files);
         free(p->slots);
+        free(p->rslots);
         free(p);
         return NULL;
 }
@@ -356,7 +451,7 @@ static int source_commit(struct source *s) {
         s->n_rules = 0;
         if (s->strict)
                 p->strict = true;
-        return 0;
+        return reverse_rebuild(p);
 }
 
 static const char *policy_intern_file(struct pv_policy *p, const char *name) {

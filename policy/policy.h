@@ -94,6 +94,13 @@ size_t pv_policy_n_rules(const struct pv_policy *p);
 int pv_policy_decide(const struct pv_policy *p, const char *path, unsigned intent,
                      struct pv_decision *ret);
 
+/* The reverse of the redirects: when `real` lies at or below the target of a redirect rule in
+ * force, writes the path the program would name for it (the rule's path + the rest) to out and
+ * returns its length; 0 when no redirect leads there; -errno. Used for directories that a program
+ * holds through a redirect (a dirfd, its cwd): paths relative to them are decided as the program
+ * sees them, so that a rule (readonly, deny) on the redirected path also holds there. */
+int pv_policy_reverse(const struct pv_policy *p, const char *real, char *out, size_t size);
+
 /* Accessors for `explain` and logs. */
 const char *pv_rule_path(const struct pv_rule *r);
 const char *pv_rule_file(const struct pv_rule *r);

@@ -398,6 +398,38 @@ static void test_describe(void **state) {
         }
 }
 
+static void test_reverse(void **state) {
+        struct pv_errors errors = {};
+        _cleanup_(pv_policy_freep) struct pv_policy *p = load(demo, &errors);
+        char out[PATH_MAX];
+        assert_int_equal(pv_policy_reverse(p, "/home/me/app-config", out, sizeof(out)), 15);
+        assert_string_equal(out, "/opt/app/config");
+        assert_true(pv_policy_reverse(p, "/home/me/app-config/sub/x", out, sizeof(out)) > 0);
+        assert_string_equal(out, "/opt/app/config/sub/x");
+        assert_true(pv_policy_reverse(p, "/srv/src/", out, sizeof(out)) > 0);
+        assert_string_equal(out, "/usr/local/src");
+        /* component boundaries: only the rule to "/" leads there */
+        assert_true(pv_policy_reverse(p, "/home/me/app-configx", out, sizeof(out)) > 0);
+        assert_string_equal(out, "/to-root/home/me/app-configx");
+        struct pv_errors e2 = {};
+        _cleanup_(pv_policy_freep) struct pv_policy *q =
+                load("{\"version\":1,\"rules\":[{\"path\":\"/v\",\"redirect\":\"/real/dir\"}]}", &e2);
+        assert_int_equal(pv_policy_reverse(q, "/real/dirx", out, sizeof(out)), 0);
+        assert_int_equal(pv_policy_reverse(q, "/real", out, sizeof(out)), 0);
+        assert_int_equal(pv_policy_reverse(q, "/real/dir/../dir/a", out, sizeof(out)), 4);
+        assert_string_equal(out, "/v/a");
+        /* "/to-root" redirects to "/": everything maps back under it */
+        assert_true(pv_policy_reverse(p, "/var/tmp", out, sizeof(out)) > 0);
+        assert_string_equal(out, "/to-root/var/tmp");
+        assert_true(pv_policy_reverse(p, "/", out, sizeof(out)) > 0);
+        assert_string_equal(out, "/to-root");
+
+        /* a redirect replaced by a later source no longer maps back */
+        assert_int_equal(pv_policy_add_quick(p, PV_QUICK_DENY, "/opt/app/config", &errors), 0);
+        assert_true(pv_policy_reverse(p, "/home/me/app-config/a", out, sizeof(out)) > 0);
+        assert_string_equal(out, "/to-root/home/me/app-config/a"); /* only "/" -> "/" is left */
+}
+
 int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_matching),
@@ -410,6 +442,7 @@ int main(void) {
                 cmocka_unit_test(test_merge),
                 cmocka_unit_test(test_quick_errors),
                 cmocka_unit_test(test_describe),
+                cmocka_unit_test(test_reverse),
         };
         return cmocka_run_group_tests_name("policy", tests, NULL, NULL);
 }
