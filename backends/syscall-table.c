@@ -96,6 +96,17 @@
                 },                                                              \
         }
 
+#define VIEW_ROW(n, x86_64, i386)                                               \
+        {                                                                       \
+                .name = (n), NR(x86_64, i386), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SETVIEW, \
+                .n_paths = 0, NO_FLAGS, NO_MODE, WRITES_NOTHING,                \
+                .how = {                                                        \
+                        [PV_SC_BACKEND_UNOTIFY] = PV_HOW_OBSERVE,               \
+                        [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_PASS,           \
+                        [PV_SC_BACKEND_PTRACE] = PV_HOW_PASS,                   \
+                },                                                              \
+        }
+
 const struct pv_syscall pv_syscall_table[] = {
         /* ---- open family ---- */
         OPEN_ROW("open", 2, 5, PV_SC_OPEN, 0, -1, 1, 2),
@@ -198,6 +209,15 @@ const struct pv_syscall pv_syscall_table[] = {
         CREDS_ROW("setresgid32", -1, 210),
         CREDS_ROW("setfsuid32", -1, 215),
         CREDS_ROW("setfsgid32", -1, 216),
+
+        /* ---- calls that may change the caller's root or mount namespace ----
+         * Paths of a tracee that did one of these are resolved in its root: once one is seen,
+         * the engine compares each tracee's root and mount namespace with its own. (Not seen:
+         * clone() with CLONE_NEWNS; chroot's own path is not translated yet.) */
+        VIEW_ROW("chroot", 161, 61),
+        VIEW_ROW("pivot_root", 155, 217),
+        VIEW_ROW("unshare", 272, 310),
+        VIEW_ROW("setns", 308, 346),
 };
 const size_t pv_syscall_table_size = ELEMENTSOF(pv_syscall_table);
 
@@ -298,6 +318,7 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_GETXATTR] = "getxattr",
         [PV_SC_LISTXATTR] = "listxattr",
         [PV_SC_SETCREDS] = "setcreds",
+        [PV_SC_SETVIEW] = "setview",
 };
 
 const char *pv_sc_kind_to_string(enum pv_sc_kind kind) {

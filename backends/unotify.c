@@ -4,6 +4,7 @@
 #include <limits.h>
 #include <linux/openat2.h>
 #include <pthread.h>
+#include <sched.h>
 #include <linux/seccomp.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +37,14 @@ struct pv_unotify {
         bool verbose;
         bool impersonate;    /* act with the tracee's credentials (a root supervisor) */
         bool watch_creds;    /* PV_IMPERSONATE_ON_CHANGE, not changed yet */
+        bool watch_view;     /* ON_CHANGE: no chroot/unshare/setns/pivot_root seen yet */
+        bool check_view;     /* compare each tracee's root and mount namespace with ours */
+        bool fs_unshared;    /* this thread has its own root (unshare(CLONE_FS)) */
+        int own_root;        /* O_PATH fd of our root, to come back after acting in a tracee's */
+        dev_t own_root_dev;
+        ino_t own_root_ino, own_mntns;
+        bool have_umask;     /* umask read before entering a tracee's root */
+        mode_t umask;
         bool have_creds;     /* creds hold this request's tracee */
         bool switched_real;  /* this thread acts with the tracee's real ids (access()) */
         struct pv_creds creds;
@@ -70,6 +79,7 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
                 return -ENOMEM;
         u->listener = listener;
         u->policy = policy;
+        u->own_root = -1;
         u->req_size = MAX((size_t) sizes.seccomp_notif, sizeof(struct seccomp_notif));
         u->req = calloc(1, u->req_size);
         if (!u->req) {
@@ -90,6 +100,7 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
 
 struct pv_unotify *pv_unotify_free(struct pv_unotify *u) {
         if (u) {
+                safe_close(u->own_root);
                 free(u->req);
                 free(u);
         }
@@ -107,6 +118,73 @@ void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose) {
 void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode) {
         u->impersonate = mode == PV_IMPERSONATE_ALWAYS;
         u->watch_creds = mode == PV_IMPERSONATE_ON_CHANGE;
+        u->check_view = mode == PV_IMPERSONATE_ALWAYS;
+        u->watch_view = mode == PV_IMPERSONATE_ON_CHANGE;
+}
+
+/* ---- the tracee's root and mount namespace -------------------------------------------------- */
+
+static int own_view_init(struct pv_unotify *u) {
+        struct stat st;
+        if (u->own_root >= 0)
+                return 0;
+        u->own_root = open("/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (u->own_root < 0)
+                return -errno;
+        if (fstat(u->own_root, &st) < 0)
+                return -errno;
+        u->own_root_dev = st.st_dev;
+        u->own_root_ino = st.st_ino;
+        if (stat("/proc/self/ns/mnt", &st) < 0)
+                return -errno;
+        u->own_mntns = st.st_ino;
+        return 0;
+}
+
+/* When the tracee's root or mount namespace is not ours, makes this thread's root the tracee's
+ * (FACTS.md: an fd-based chroot gives the tracee's exact view for path operations, private
+ * mounts included). Returns 1 when switched (leave_view() then), 0 when the views are the same. */
+static int enter_view(struct pv_unotify *u, pid_t pid) {
+        char proc[64];
+        struct stat st, ns;
+        int r = own_view_init(u);
+        if (r < 0)
+                return r;
+        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
+        _cleanup_close_ int troot = open(proc, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        if (troot < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        snprintf(proc, sizeof(proc), "/proc/%d/ns/mnt", (int) pid);
+        if (fstat(troot, &st) < 0 || stat(proc, &ns) < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        if (st.st_dev == u->own_root_dev && st.st_ino == u->own_root_ino && ns.st_ino == u->own_mntns)
+                return 0;
+        if (!u->fs_unshared) {
+                if (unshare(CLONE_FS) < 0)
+                        return -errno;
+                u->fs_unshared = true;
+        }
+        if (fchdir(troot) < 0 || chroot(".") < 0)
+                return -errno;
+        return 1;
+}
+
+static void leave_view(struct pv_unotify *u) {
+        if (fchdir(u->own_root) < 0 || chroot(".") < 0 || chdir("/") < 0) {
+                log_error_errno(errno, "cannot return to our own root: %m; aborting");
+                abort();
+        }
+}
+
+/* The tracee's root as a path of ours ("/" when it is ours or cannot be named). */
+static int tracee_root_path(pid_t pid, char *buf, size_t size) {
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
+        ssize_t k = readlink(proc, buf, size - 1);
+        if (k < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        buf[k] = '\0';
+        return (int) k;
 }
 
 bool pv_unotify_fast_reply(const struct pv_unotify *u) {
@@ -288,6 +366,8 @@ static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t f
         if (creates) {
                 if (u->have_creds)
                         mask = u->creds.umask;
+                else if (u->have_umask)
+                        mask = u->umask;
                 else {
                         int r = pv_tracee_umask(pid, &mask);
                         if (r < 0)
@@ -506,6 +586,16 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 a->kind = ANSWER_CONTINUE;
                 return 0;
         }
+        if (sc && sc->kind == PV_SC_SETVIEW) {
+                if (u->watch_view) {
+                        u->watch_view = false;
+                        u->check_view = true;
+                        log_debug("%d called %s: resolving in each tracee's root from now on", (int) pid,
+                                  sc->name);
+                }
+                a->kind = ANSWER_CONTINUE;
+                return 0;
+        }
         if (!sc || sc->n_paths != 1 || sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_EMULATE) {
                 a->kind = ANSWER_CONTINUE; /* not ours (yet): the kernel does it */
                 return 0;
@@ -568,6 +658,16 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 }
                 if (r < 0)
                         return r;
+                /* in a chroot the program names its cwd from its own root */
+                if (u->check_view) {
+                        char *root = u->decision.target; /* free until the decision */
+                        int k = tracee_root_path(pid, root, PATH_MAX);
+                        if (k < 0)
+                                return k;
+                        size_t rl = (size_t) k;
+                        if (rl > 1 && strncmp(u->base, root, rl) == 0 && (u->base[rl] == '/' || !u->base[rl]))
+                                memmove(u->base, u->base[rl] ? u->base + rl : "/", strlen(u->base + rl) + 2);
+                }
                 /* a directory reached through a redirect stands for the path the program named */
                 r = pv_policy_reverse(u->policy, u->base, u->abs, PATH_MAX);
                 if (r > 0)
@@ -658,7 +758,23 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 u->switched_real = switched && real_ids;
         }
         target = tracee_view(target, pid, u->view, sizeof(u->view));
+        int in_view = 0;
+        u->have_umask = false;
+        if (u->check_view) {
+                /* /proc may not exist in the tracee's root: what we need of it, now */
+                if (!u->have_creds && (r = pv_tracee_umask(pid, &u->umask)) < 0)
+                        goto out;
+                u->have_umask = true;
+                in_view = enter_view(u, pid);
+                if (in_view < 0) {
+                        r = in_view;
+                        goto out;
+                }
+        }
         r = act(u, sc, (enum pv_arch) arch, target, args, flags, &how, beneath, a);
+        if (in_view > 0)
+                leave_view(u);
+out:
         if (switched)
                 pv_as_tracee_leave();
         return r;
@@ -706,9 +822,9 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
                         return -errno;
                 struct open_how h = { .flags = our_flags(how.flags), .mode = how.mode, .resolve = how.resolve };
                 bool creates = (how.flags & O_CREAT) || (how.flags & __O_TMPFILE) == __O_TMPFILE;
-                mode_t mask = u->creds.umask, old = 0;
+                mode_t mask = u->have_creds ? u->creds.umask : u->umask, old = 0;
                 if (creates) {
-                        if (!u->have_creds && (r = pv_tracee_umask(pid, &mask)) < 0)
+                        if (!u->have_creds && !u->have_umask && (r = pv_tracee_umask(pid, &mask)) < 0)
                                 return r;
                         old = umask(mask);
                 }

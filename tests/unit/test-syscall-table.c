@@ -116,7 +116,7 @@ static void test_rows_consistent(_unused_ void **state) {
                 assert_true(sc->kind < _PV_SC_KIND_MAX);
                 assert_non_null(pv_sc_kind_to_string(sc->kind));
 
-                if (sc->kind == PV_SC_SETCREDS)
+                if (sc->kind == PV_SC_SETCREDS || sc->kind == PV_SC_SETVIEW)
                         assert_int_equal(sc->n_paths, 0); /* observed, never emulated */
                 else
                         assert_true(sc->n_paths >= 1 && sc->n_paths <= PV_SC_PATHS_MAX);
@@ -227,6 +227,10 @@ static void test_expected_rows(_unused_ void **state) {
                 { "setresgid32", PV_SC_SETCREDS, -1, 210 },
                 { "setfsuid32", PV_SC_SETCREDS, -1, 215 },
                 { "setfsgid32", PV_SC_SETCREDS, -1, 216 },
+                { "chroot", PV_SC_SETVIEW, 161, 61 },
+                { "pivot_root", PV_SC_SETVIEW, 155, 217 },
+                { "unshare", PV_SC_SETVIEW, 272, 310 },
+                { "setns", PV_SC_SETVIEW, 308, 346 },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(expected); i++) {
@@ -299,6 +303,10 @@ static void test_native_headers(_unused_ void **state) {
                 { "setgroups", SYS_setgroups },
                 { "setresuid", SYS_setresuid },
                 { "capset", SYS_capset },
+                { "chroot", SYS_chroot },
+                { "pivot_root", SYS_pivot_root },
+                { "unshare", SYS_unshare },
+                { "setns", SYS_setns },
         };
 
         for (size_t i = 0; i < ELEMENTSOF(native); i++) {
