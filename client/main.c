@@ -14,6 +14,7 @@ static const struct verb {
 } verbs[] = {
         { "run", verb_run, "run a program under a policy" },
         { "policy", verb_policy, "check policy files, explain decisions" },
+        { "status", verb_status, "pathvisord's sessions and counters" },
 };
 
 static void help(FILE *f) {

@@ -16,14 +16,19 @@
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+#include <json-c/json.h>
 
 #include "backends/filter.h"
 #include "backends/seccomp-compat.h"
 #include "backends/unotify.h"
 #include "client/verbs.h"
 #include "common/log.h"
+#include "common/protocol.h"
 #include "policy/policy.h"
 
 #define EXIT_PATHVISOR 125
@@ -43,8 +48,13 @@ static void help(FILE *f) {
                 "  -r, --redirect PATH=TARGET quick rule: PATH and everything below it go to TARGET\n"
                 "      --deny PATH[:ERRNO]    quick rule: calls on PATH fail (default EACCES)\n"
                 "      --readonly PATH        quick rule: writing calls on PATH fail with EROFS\n"
+                "      --profile NAME         a policy that the daemon holds (/etc/pathvisor/policy.d/NAME.json)\n"
                 "  -b, --backend NAME         auto (default) or unotify\n"
-                "      --embedded             run the engine in this process (the only mode so far)\n"
+                "      --daemon               hand the program to pathvisord; fail if it does not answer\n"
+                "      --embedded             never use the daemon: run the engine in this process\n"
+                "      --socket PATH          the daemon's socket (default: $PATHVISOR_SOCKET, then\n"
+                "                             /run/pathvisor/pathvisord.sock for root, else\n"
+                "                             $XDG_RUNTIME_DIR/pathvisor/pathvisord.sock)\n"
                 "  -v, --verbose              say which backend and why, and each decision\n"
                 "  -h, --help                 this help\n"
                 "\n"
@@ -70,7 +80,7 @@ static int absolutize(const char *arg, char **ret) {
         return asprintf(ret, "%s/%s", cwd, arg) < 0 ? -ENOMEM : 0;
 }
 
-static int add_quick(struct pv_policy *p, enum pv_quick kind, const char *arg) {
+static int add_quick(struct pv_policy *p, enum pv_quick kind, const char *arg, char **ret_arg) {
         _cleanup_free_ char *a = NULL;
         int r;
 
@@ -94,8 +104,10 @@ static int add_quick(struct pv_policy *p, enum pv_quick kind, const char *arg) {
         if (r < 0) {
                 pv_errors_print(&errors, stderr);
                 pv_errors_clear(&errors);
+                return r;
         }
-        return r;
+        *ret_arg = a ? TAKE_PTR(a) : strdup(arg);
+        return *ret_arg ? 0 : -ENOMEM;
 }
 
 /* ---- the child --------------------------------------------------------------------------------- */
@@ -271,85 +283,345 @@ static int supervise(struct session *s) {
         return 0;
 }
 
+/* ---- the daemon ------------------------------------------------------------------------------- */
+
+static char *default_socket_path(void) {
+        const char *e = getenv("PATHVISOR_SOCKET");
+        char *p = NULL;
+        if (e && *e)
+                return strdup(e);
+        if (geteuid() == 0)
+                return strdup("/run/pathvisor/pathvisord.sock");
+        const char *rt = getenv("XDG_RUNTIME_DIR");
+        if (rt && rt[0] == '/' && asprintf(&p, "%s/pathvisor/pathvisord.sock", rt) >= 0)
+                return p;
+        return NULL;
+}
+
+static int connect_daemon(const char *path) {
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (!path || strlen(path) >= sizeof(sa.sun_path))
+                return -ENAMETOOLONG;
+        strcpy(sa.sun_path, path);
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+        if (fd < 0)
+                return -errno;
+        if (connect(fd, (struct sockaddr *) &sa, sizeof(sa)) < 0) {
+                int e = errno;
+                safe_close(fd);
+                return -e;
+        }
+        return fd;
+}
+
+/* The message of DESIGN.md's protocol, with the listener and a pidfd attached. */
+static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, json_object *sources,
+                     const char *profile, const char *backend, char **argv, char **ret_error) {
+        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0)
+                return -errno;
+
+        json_object *msg = json_object_new_object(), *fds = json_object_new_array(), *pv = json_object_new_object();
+        json_object_array_add(fds, json_object_new_string("seccompFd"));
+        json_object_array_add(fds, json_object_new_string("pidFd"));
+        json_object_object_add(msg, "ociVersion", json_object_new_string("1.0.2"));
+        json_object_object_add(msg, "fds", fds);
+        json_object_object_add(msg, "pid", json_object_new_int(pid));
+        json_object_object_add(pv, "version", json_object_new_int(PV_PROTOCOL_VERSION));
+        if (profile)
+                json_object_object_add(pv, "profile", json_object_new_string(profile));
+        else
+                json_object_object_add(pv, "sources", json_object_get(sources));
+        json_object_object_add(pv, "backend", json_object_new_string(backend));
+        json_object_object_add(pv, "killable",
+                               json_object_new_boolean(filter_flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
+        char command[1024] = "";
+        for (size_t i = 0, n = 0; argv[i] && n + 1 < sizeof(command); i++)
+                n += (size_t) snprintf(command + n, sizeof(command) - n, "%s%s", i ? " " : "", argv[i]);
+        json_object_object_add(pv, "command", json_object_new_string(command));
+        json_object_object_add(msg, "pathvisor", pv);
+
+        const char *text = json_object_to_json_string_ext(msg, JSON_C_TO_STRING_PLAIN);
+        size_t len = strlen(text);
+        int r = 0;
+        if (len > PV_MESSAGE_MAX) {
+                *ret_error = strdup("the policy is larger than a daemon message (64 KiB): use a profile or --embedded");
+                r = -EMSGSIZE;
+                goto out;
+        }
+        int fdv[2] = { listener, pidfd };
+        char control[CMSG_SPACE(sizeof(fdv))] = {};
+        struct iovec iov = { (void *) text, len };
+        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                             .msg_controllen = sizeof(control) };
+        struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(fdv));
+        memcpy(CMSG_DATA(c), fdv, sizeof(fdv));
+        ssize_t k = RETRY_EINTR(sendmsg(sock, &mh, MSG_NOSIGNAL));
+        if (k < 0) {
+                r = -errno;
+                goto out;
+        }
+        /* the rest, if the socket took only part (rare: it is a fresh connection) */
+        for (size_t off = (size_t) k; off < len; off += (size_t) k) {
+                k = RETRY_EINTR(send(sock, text + off, len - off, MSG_NOSIGNAL));
+                if (k <= 0) {
+                        r = k < 0 ? -errno : -EPIPE;
+                        goto out;
+                }
+        }
+
+        /* one reply line */
+        char line[4096];
+        size_t n = 0;
+        while (n + 1 < sizeof(line)) {
+                struct pollfd pfd = { .fd = sock, .events = POLLIN };
+                if (poll(&pfd, 1, 30000) <= 0) {
+                        r = -ETIMEDOUT;
+                        goto out;
+                }
+                k = RETRY_EINTR(read(sock, line + n, sizeof(line) - 1 - n));
+                if (k <= 0) {
+                        r = k < 0 ? -errno : -ECONNRESET;
+                        goto out;
+                }
+                n += (size_t) k;
+                if (memchr(line, '\n', n))
+                        break;
+        }
+        line[n] = '\0';
+        json_object *rep = json_tokener_parse(line);
+        json_object *ok, *err, *eno, *sess;
+        if (!rep || !json_object_object_get_ex(rep, "ok", &ok)) {
+                *ret_error = strdup("the daemon's reply is not understood");
+                r = -EBADMSG;
+        } else if (!json_object_get_boolean(ok)) {
+                json_object_object_get_ex(rep, "error", &err);
+                json_object_object_get_ex(rep, "errno", &eno);
+                *ret_error = strdup(err ? json_object_get_string(err) : "refused");
+                r = eno && json_object_get_int(eno) > 0 ? -json_object_get_int(eno) : -EPERM;
+        } else if (json_object_object_get_ex(rep, "session", &sess))
+                r = (int) json_object_get_int64(sess);
+        json_object_put(rep);
+out:
+        json_object_put(msg);
+        return r;
+}
+
+/* Daemon mode: the daemon serves the program; we pass signals on and wait for it. */
+static int wait_program(struct session *s) {
+        for (;;) {
+                struct pollfd pfd[2] = {
+                        { .fd = s->sigfd, .events = POLLIN },
+                        { .fd = s->sock, .events = POLLIN },
+                };
+                if (s->reaped)
+                        return 0;
+                if (poll(pfd, 2, -1) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return log_error_errno(errno, "poll failed: %m");
+                }
+                if (pfd[1].revents) {
+                        int e;
+                        if (read(s->sock, &e, sizeof(e)) == sizeof(e))
+                                s->exec_error = e;
+                        s->sock = safe_close(s->sock);
+                }
+                if (pfd[0].revents & POLLIN)
+                        on_signal(s);
+        }
+}
+
+/* ---- the verb ---------------------------------------------------------------------------------- */
+
+static int add_source(json_object *sources, const char *key, const char *value, const char *name) {
+        json_object *o = json_object_new_object();
+        if (!o)
+                return -ENOMEM;
+        if (name)
+                json_object_object_add(o, "name", json_object_new_string(name));
+        json_object_object_add(o, key, json_object_new_string(value));
+        return json_object_array_add(sources, o) < 0 ? -ENOMEM : 0;
+}
+
+/* Reads a policy file whole (for the daemon) and loads it (to report errors here, now). */
+static int load_policy_file(struct pv_policy *policy, json_object *sources, const char *path) {
+        struct pv_errors errors = {};
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
+        if (!f) {
+                log_error_errno(errno, "%s: cannot open: %m", path);
+                return -errno;
+        }
+        int r = 0;
+        for (;;) {
+                char *nt = realloc(text, len + 65536 + 1);
+                if (!nt) {
+                        r = -ENOMEM;
+                        break;
+                }
+                text = nt;
+                size_t k = fread(text + len, 1, 65536, f);
+                len += k;
+                if (k == 0 || len > 64u * 1024 * 1024)
+                        break;
+        }
+        if (f != stdin)
+                fclose(f);
+        if (r < 0)
+                return r;
+        if (!text)
+                text = strdup("");
+        if (!text)
+                return -ENOMEM;
+        text[len] = '\0';
+        const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
+        if (pv_policy_load_buffer(policy, name, text, len, &errors) < 0) {
+                pv_errors_print(&errors, stderr);
+                pv_errors_clear(&errors);
+                return -EINVAL;
+        }
+        if (memchr(text, '\0', len))
+                return -EINVAL;
+        return add_source(sources, "text", text, name);
+}
+
 int verb_run(int argc, char **argv) {
-        enum { ARG_DENY = 0x100, ARG_READONLY, ARG_EMBEDDED };
+        enum { ARG_DENY = 0x100, ARG_READONLY, ARG_EMBEDDED, ARG_DAEMON, ARG_SOCKET, ARG_PROFILE };
         static const struct option options[] = {
                 { "policy", required_argument, NULL, 'p' },
                 { "redirect", required_argument, NULL, 'r' },
                 { "deny", required_argument, NULL, ARG_DENY },
                 { "readonly", required_argument, NULL, ARG_READONLY },
+                { "profile", required_argument, NULL, ARG_PROFILE },
                 { "backend", required_argument, NULL, 'b' },
                 { "embedded", no_argument, NULL, ARG_EMBEDDED },
+                { "daemon", no_argument, NULL, ARG_DAEMON },
+                { "socket", required_argument, NULL, ARG_SOCKET },
                 { "verbose", no_argument, NULL, 'v' },
                 { "help", no_argument, NULL, 'h' },
                 {}
         };
         _cleanup_(pv_policy_freep) struct pv_policy *policy = pv_policy_new();
-        bool verbose = false;
+        json_object *sources = json_object_new_array();
+        _cleanup_free_ char *socket_path = NULL;
+        const char *profile = NULL;
+        bool verbose = false, want_daemon = false, want_embedded = false;
         const char *backend = "auto";
-        int c, r;
+        int c, r, ret = EXIT_PATHVISOR;
+        int daemon_fd = -1;
 
-        if (!policy)
-                return log_error("out of memory"), EXIT_PATHVISOR;
+        if (!policy || !sources) {
+                log_error("out of memory");
+                goto finish;
+        }
 
         optind = 1;
-        while ((c = getopt_long(argc, argv, "+p:r:b:vh", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "+p:r:b:vh", options, NULL)) >= 0) {
+                char *arg = NULL;
                 switch (c) {
-                case 'p': {
-                        struct pv_errors errors = {};
-                        if (pv_policy_load_file(policy, optarg, &errors) < 0) {
-                                pv_errors_print(&errors, stderr);
-                                pv_errors_clear(&errors);
-                                return EXIT_PATHVISOR;
-                        }
+                case 'p':
+                        if (load_policy_file(policy, sources, optarg) < 0)
+                                goto finish;
+                        break;
+                case 'r':
+                case ARG_DENY:
+                case ARG_READONLY: {
+                        enum pv_quick kind = c == 'r' ? PV_QUICK_REDIRECT : c == ARG_DENY ? PV_QUICK_DENY : PV_QUICK_READONLY;
+                        if (add_quick(policy, kind, optarg, &arg) < 0)
+                                goto finish;
+                        r = add_source(sources, c == 'r' ? "redirect" : c == ARG_DENY ? "deny" : "readonly", arg, NULL);
+                        free(arg);
+                        if (r < 0)
+                                goto finish;
                         break;
                 }
-                case 'r':
-                        if (add_quick(policy, PV_QUICK_REDIRECT, optarg) < 0)
-                                return EXIT_PATHVISOR;
-                        break;
-                case ARG_DENY:
-                        if (add_quick(policy, PV_QUICK_DENY, optarg) < 0)
-                                return EXIT_PATHVISOR;
-                        break;
-                case ARG_READONLY:
-                        if (add_quick(policy, PV_QUICK_READONLY, optarg) < 0)
-                                return EXIT_PATHVISOR;
+                case ARG_PROFILE:
+                        profile = optarg;
                         break;
                 case 'b':
                         backend = optarg;
                         break;
                 case ARG_EMBEDDED:
+                        want_embedded = true;
+                        break;
+                case ARG_DAEMON:
+                        want_daemon = true;
+                        break;
+                case ARG_SOCKET:
+                        free(socket_path);
+                        socket_path = strdup(optarg);
                         break;
                 case 'v':
                         verbose = true;
                         break;
                 case 'h':
                         help(stdout);
-                        return 0;
+                        ret = 0;
+                        goto finish;
                 default:
-                        return EXIT_PATHVISOR;
+                        goto finish;
                 }
+        }
 
         if (optind >= argc) {
                 log_error("no COMMAND given; see 'pathvisor run --help'");
-                return EXIT_PATHVISOR;
+                goto finish;
         }
         if (strcmp(backend, "auto") != 0 && strcmp(backend, "unotify") != 0) {
                 if (strcmp(backend, "ptrace") == 0 || strcmp(backend, "ptrace-seccomp") == 0)
                         log_error("backend '%s' is not built yet; use unotify", backend);
                 else
                         log_error("unknown backend '%s' (auto, unotify, ptrace-seccomp, ptrace)", backend);
-                return EXIT_PATHVISOR;
+                goto finish;
+        }
+        if (want_daemon && want_embedded) {
+                log_error("--daemon and --embedded exclude each other");
+                goto finish;
+        }
+        if (profile) {
+                if (!pv_profile_name_valid(profile)) {
+                        log_error("invalid profile name '%s'", profile);
+                        goto finish;
+                }
+                if (json_object_array_length(sources) > 0) {
+                        log_error("--profile cannot be combined with -p, -r, --deny or --readonly");
+                        goto finish;
+                }
+                if (want_embedded) {
+                        log_error("--profile names a policy that the daemon holds: it needs the daemon");
+                        goto finish;
+                }
+                want_daemon = true;
         }
         if (verbose)
                 log_set_max_level(LOG_INFO);
+
+        /* Which mode: the daemon when its socket answers (unless --embedded), else embedded. */
+        const char *why_embedded = "--embedded";
+        if (!want_embedded) {
+                if (!socket_path)
+                        socket_path = default_socket_path();
+                daemon_fd = connect_daemon(socket_path);
+                if (daemon_fd < 0) {
+                        if (want_daemon) {
+                                log_error_errno(daemon_fd, "cannot reach pathvisord at %s: %m",
+                                                socket_path ? socket_path : "(no socket path)");
+                                goto finish;
+                        }
+                        why_embedded = "no daemon answers";
+                }
+        }
 
         struct sock_fprog prog = {};
         r = pv_filter_build(PV_FILTER_NOTIFY, pv_policy_strict(policy), &prog);
         if (r < 0) {
                 log_error_errno(r, "cannot build the seccomp filter: %m");
-                return EXIT_PATHVISOR;
+                goto finish;
         }
 
         /* Forwarded signals and SIGCHLD come through a signalfd; the child unblocks them. */
@@ -364,21 +636,25 @@ int verb_run(int argc, char **argv) {
         s.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
         if (s.sigfd < 0) {
                 pv_filter_done(&prog);
-                return log_error_errno(errno, "signalfd failed: %m"), EXIT_PATHVISOR;
+                log_error_errno(errno, "signalfd failed: %m");
+                goto finish;
         }
-        /* orphans of the program come to us, so that we reap them and see the listener hang up */
-        prctl(PR_SET_CHILD_SUBREAPER, 1);
+        /* embedded: orphans of the program come to us, so that we reap them and see the listener
+         * hang up */
+        if (daemon_fd < 0)
+                prctl(PR_SET_CHILD_SUBREAPER, 1);
 
         int sp[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
                 pv_filter_done(&prog);
-                return log_error_errno(errno, "socketpair failed: %m"), EXIT_PATHVISOR;
+                log_error_errno(errno, "socketpair failed: %m");
+                goto finish_session;
         }
-
         s.pid = fork();
         if (s.pid < 0) {
                 pv_filter_done(&prog);
-                return log_error_errno(errno, "fork failed: %m"), EXIT_PATHVISOR;
+                log_error_errno(errno, "fork failed: %m");
+                goto finish_session;
         }
         if (s.pid == 0) {
                 close(sp[0]);
@@ -397,47 +673,73 @@ int verb_run(int argc, char **argv) {
                 else
                         log_error_errno(s.listener, "no listener from the child: %m");
                 s.listener = -1;
-                kill(s.pid, SIGKILL);
-                waitpid(s.pid, NULL, 0);
-                return EXIT_PATHVISOR;
+                goto kill_child;
         }
 
-        r = pv_unotify_new(s.listener, filter_flags, policy, &s.engine);
-        if (r < 0) {
-                log_error_errno(r, "cannot start the engine: %m");
-                kill(s.pid, SIGKILL);
-                waitpid(s.pid, NULL, 0);
-                return EXIT_PATHVISOR;
+        if (daemon_fd >= 0) {
+                _cleanup_free_ char *error = NULL;
+                r = hand_over(daemon_fd, s.listener, s.pid, filter_flags, sources, profile, backend, argv + optind,
+                              &error);
+                if (r < 0) {
+                        if (error)
+                                log_error("pathvisord refused the program: %s", error);
+                        else
+                                log_error_errno(r, "cannot hand the program to pathvisord: %m");
+                        goto kill_child;
+                }
+                if (verbose)
+                        log_info("backend unotify, through pathvisord at %s (session %d)", socket_path, r);
+                s.listener = safe_close(s.listener);
+                daemon_fd = safe_close(daemon_fd);
+                if (RETRY_EINTR(write(s.sock, "g", 1)) != 1) {
+                        log_error_errno(errno, "cannot start the program: %m");
+                        goto kill_child;
+                }
+                wait_program(&s);
+        } else {
+                r = pv_unotify_new(s.listener, filter_flags, policy, &s.engine);
+                if (r < 0) {
+                        log_error_errno(r, "cannot start the engine: %m");
+                        goto kill_child;
+                }
+                pv_unotify_set_verbose(s.engine, verbose);
+                /* As root, a program that drops its privileges must not get ours through a redirect. */
+                pv_unotify_set_impersonate(s.engine, geteuid() == 0 ? PV_IMPERSONATE_ON_CHANGE : PV_IMPERSONATE_NEVER);
+                if (verbose)
+                        log_info("backend unotify, embedded (%s): %zu rule%s%s; replies %s", why_embedded,
+                                 pv_policy_n_rules(policy), pv_policy_n_rules(policy) == 1 ? "" : "s",
+                                 pv_policy_strict(policy) ? ", strict" : "",
+                                 pv_unotify_fast_reply(s.engine) ? "ADDFD + NOTIF_SEND (WAIT_KILLABLE_RECV, SYNC_WAKE_UP)"
+                                                                  : "ADDFD|SEND");
+                if (RETRY_EINTR(write(s.sock, "g", 1)) != 1) {
+                        log_error_errno(errno, "cannot start the program: %m");
+                        goto kill_child;
+                }
+                supervise(&s);
+                if (verbose) {
+                        const struct pv_counters *k = pv_unotify_counters(s.engine);
+                        log_info("%llu trapped, %llu passed, %llu redirected, %llu denied",
+                                 (unsigned long long) k->trapped, (unsigned long long) k->passed,
+                                 (unsigned long long) k->redirected, (unsigned long long) k->denied);
+                }
         }
-        pv_unotify_set_verbose(s.engine, verbose);
-        /* As root, a program that drops its privileges must not get ours through a redirect. */
-        pv_unotify_set_impersonate(s.engine, geteuid() == 0 ? PV_IMPERSONATE_ON_CHANGE : PV_IMPERSONATE_NEVER);
-        if (verbose)
-                log_info("backend unotify (embedded): %zu rule%s%s; replies %s", pv_policy_n_rules(policy),
-                         pv_policy_n_rules(policy) == 1 ? "" : "s", pv_policy_strict(policy) ? ", strict" : "",
-                         pv_unotify_fast_reply(s.engine) ? "ADDFD + NOTIF_SEND (WAIT_KILLABLE_RECV, SYNC_WAKE_UP)"
-                                                          : "ADDFD|SEND");
-
-        if (RETRY_EINTR(write(s.sock, "g", 1)) != 1) {
-                log_error_errno(errno, "cannot start the program: %m");
-                kill(s.pid, SIGKILL);
-        }
-
-        supervise(&s);
-
-        if (verbose) {
-                const struct pv_counters *k = pv_unotify_counters(s.engine);
-                log_info("%llu trapped, %llu passed, %llu redirected, %llu denied",
-                         (unsigned long long) k->trapped, (unsigned long long) k->passed,
-                         (unsigned long long) k->redirected, (unsigned long long) k->denied);
-        }
-        pv_unotify_free(s.engine);
-        safe_close(s.sigfd);
-        safe_close(s.sock);
 
         if (s.exec_error)
                 log_error_errno(s.exec_error, "cannot run '%s': %m", argv[optind]);
-        if (s.engine_failed)
-                return EXIT_PATHVISOR;
-        return exit_status(s.status);
+        ret = s.engine_failed ? EXIT_PATHVISOR : exit_status(s.status);
+        goto finish_session;
+
+kill_child:
+        kill(s.pid, SIGKILL);
+        waitpid(s.pid, NULL, 0);
+        ret = EXIT_PATHVISOR;
+finish_session:
+        pv_unotify_free(s.engine);
+        safe_close(s.listener);
+        safe_close(s.sigfd);
+        safe_close(s.sock);
+finish:
+        safe_close(daemon_fd);
+        json_object_put(sources);
+        return ret;
 }

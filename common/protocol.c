@@ -215,6 +215,11 @@ static int parse_pathvisor(json_object *pv, struct pv_request *req, char **ret_e
                         return fail(ret_error, "\"pathvisor.verbose\" must be true or false");
                 req->verbose = json_object_get_boolean(v);
         }
+        if (json_object_object_get_ex(pv, "killable", &v)) {
+                if (!json_object_is_type(v, json_type_boolean))
+                        return fail(ret_error, "\"pathvisor.killable\" must be true or false");
+                req->killable = json_object_get_boolean(v);
+        }
         if (json_object_object_get_ex(pv, "status", &v)) {
                 if (!json_object_is_type(v, json_type_boolean))
                         return fail(ret_error, "\"pathvisor.status\" must be true or false");
@@ -223,7 +228,7 @@ static int parse_pathvisor(json_object *pv, struct pv_request *req, char **ret_e
         json_object_object_foreach(pv, key, val) {
                 (void) val;
                 static const char *const known[] = { "version", "sources", "profile", "backend", "command",
-                                                    "verbose", "status" };
+                                                    "verbose", "status", "killable" };
                 bool ok = false;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
                         ok = ok || strcmp(key, known[i]) == 0;

@@ -61,6 +61,7 @@ struct pv_request {
         char *command; /* for status: the program's argv joined */
         bool verbose;
         bool status; /* {"pathvisor":{"version":1,"status":true}}: no fds, a status reply */
+        bool killable; /* the filter has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
 };
 
 void pv_request_done(struct pv_request *req);

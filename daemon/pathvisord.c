@@ -1,0 +1,848 @@
+/* SPDX-License-Identifier: MIT */
+/* pathvisord: the supervisor daemon. Clients (pathvisor run, OCI runtimes) hand it seccomp
+ * listeners; each becomes a session driven by the same engine as embedded mode, acting with the
+ * tracee's credentials, until the tracees are gone. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <getopt.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <json-c/json.h>
+#include <systemd/sd-daemon.h>
+#include <systemd/sd-event.h>
+
+#include "backends/as-tracee.h"
+#include "backends/seccomp-compat.h"
+#include "backends/unotify.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "common/protocol.h"
+#include "policy/policy.h"
+
+#define CONNECTION_TIMEOUT_USEC (5ULL * 1000000)
+#define SESSIONS_PER_UID_MAX 256
+#define CONNECTIONS_MAX 256
+
+/* A policy shared by sessions: profiles are replaced on reload while sessions keep theirs. */
+struct shared_policy {
+        unsigned refs;
+        struct pv_policy *policy;
+};
+
+static struct shared_policy *shared_policy_ref(struct shared_policy *s) {
+        s->refs++;
+        return s;
+}
+
+static void shared_policy_unref(struct shared_policy *s) {
+        if (s && --s->refs == 0) {
+                pv_policy_free(s->policy);
+                free(s);
+        }
+}
+
+static struct shared_policy *shared_policy_new(struct pv_policy *p) {
+        struct shared_policy *s = calloc(1, sizeof(*s));
+        if (!s)
+                return NULL;
+        s->refs = 1;
+        s->policy = p;
+        return s;
+}
+
+struct profile {
+        char *name;
+        struct shared_policy *policy;
+};
+
+struct manager;
+
+struct session {
+        struct manager *manager;
+        struct session *next;
+        unsigned long long id;
+        uid_t uid;        /* of the client that handed it over */
+        pid_t pid;        /* the program, when known */
+        char *command;
+        char *profile;
+        int listener;
+        sd_event_source *io;
+        struct shared_policy *policy;
+        struct pv_unotify *engine;
+        uint64_t started_usec;
+};
+
+struct connection {
+        struct manager *manager;
+        struct connection *next;
+        int fd;
+        struct ucred peer;
+        sd_event_source *io, *timer;
+        struct pv_message_reader *reader;
+        int fds[PV_MESSAGE_FDS_MAX];
+        size_t n_fds;
+        bool got_first;
+};
+
+struct manager {
+        sd_event *event;
+        char *socket_path;  /* our own socket, removed on exit; NULL when activated */
+        char *policy_dir;
+        int listen_fd;
+        sd_event_source *listen_io;
+        struct profile *profiles;
+        size_t n_profiles;
+        struct session *sessions;
+        size_t n_sessions;
+        struct connection *connections;
+        size_t n_connections;
+        unsigned long long next_id;
+        uint64_t started_usec;
+};
+
+static uint64_t now_usec(void) {
+        struct timespec ts;
+        clock_gettime(CLOCK_MONOTONIC, &ts);
+        return (uint64_t) ts.tv_sec * 1000000 + (uint64_t) ts.tv_nsec / 1000;
+}
+
+static void notify_status(struct manager *m) {
+        sd_notifyf(false, "STATUS=%zu session%s, %zu profile%s", m->n_sessions, m->n_sessions == 1 ? "" : "s",
+                   m->n_profiles, m->n_profiles == 1 ? "" : "s");
+}
+
+/* ---- profiles ---------------------------------------------------------------------------------- */
+
+static void profiles_free(struct profile *p, size_t n) {
+        for (size_t i = 0; i < n; i++) {
+                free(p[i].name);
+                shared_policy_unref(p[i].policy);
+        }
+        free(p);
+}
+
+/* Loads every NAME.json of the policy directory. All or nothing: with any error the old
+ * profiles stay in force and every error is logged as FILE:LINE:COL. */
+static int profiles_load(struct manager *m) {
+        _cleanup_free_ struct profile *list = NULL;
+        size_t n = 0;
+        int errors = 0;
+
+        DIR *d = opendir(m->policy_dir);
+        if (!d) {
+                if (errno == ENOENT) {
+                        log_info("policy directory %s does not exist: no profiles", m->policy_dir);
+                        profiles_free(m->profiles, m->n_profiles);
+                        m->profiles = NULL;
+                        m->n_profiles = 0;
+                        return 0;
+                }
+                return log_error_errno(errno, "cannot open policy directory %s: %m", m->policy_dir);
+        }
+        struct dirent *de;
+        while ((de = readdir(d))) {
+                size_t len = strlen(de->d_name);
+                if (len <= 5 || strcmp(de->d_name + len - 5, ".json") != 0)
+                        continue;
+                _cleanup_free_ char *name = strndup(de->d_name, len - 5), *path = NULL;
+                if (!name || asprintf(&path, "%s/%s", m->policy_dir, de->d_name) < 0) {
+                        errors++;
+                        break;
+                }
+                if (!pv_profile_name_valid(name)) {
+                        log_warning("%s: not a valid profile name, ignoring", path);
+                        continue;
+                }
+                struct pv_policy *p = pv_policy_new();
+                struct pv_errors errs = {};
+                if (!p || pv_policy_load_file(p, path, &errs) < 0) {
+                        for (size_t i = 0; i < errs.n; i++)
+                                log_error("%s:%u:%u: %s", errs.items[i].file, errs.items[i].line, errs.items[i].col,
+                                          errs.items[i].message);
+                        pv_errors_clear(&errs);
+                        pv_policy_free(p);
+                        errors++;
+                        continue;
+                }
+                struct profile *nl = realloc(list, (n + 1) * sizeof(*nl));
+                struct shared_policy *sp = nl ? shared_policy_new(p) : NULL;
+                if (!sp) {
+                        if (nl)
+                                list = nl;
+                        pv_policy_free(p);
+                        errors++;
+                        break;
+                }
+                list = nl;
+                list[n].name = TAKE_PTR(name);
+                list[n].policy = sp;
+                n++;
+        }
+        closedir(d);
+
+        if (errors > 0) {
+                profiles_free(TAKE_PTR(list), n);
+                return log_error_errno(EINVAL, "%d policy file%s in %s failed to load; the profiles in force stay",
+                                       errors, errors == 1 ? "" : "s", m->policy_dir);
+        }
+        profiles_free(m->profiles, m->n_profiles);
+        m->profiles = TAKE_PTR(list);
+        m->n_profiles = n;
+        log_info("%zu profile%s loaded from %s", n, n == 1 ? "" : "s", m->policy_dir);
+        return 0;
+}
+
+static struct shared_policy *profile_find(struct manager *m, const char *name) {
+        for (size_t i = 0; i < m->n_profiles; i++)
+                if (strcmp(m->profiles[i].name, name) == 0)
+                        return m->profiles[i].policy;
+        return NULL;
+}
+
+/* ---- sessions ---------------------------------------------------------------------------------- */
+
+static void session_free(struct session *s) {
+        struct manager *m = s->manager;
+        for (struct session **p = &m->sessions; *p; p = &(*p)->next)
+                if (*p == s) {
+                        *p = s->next;
+                        m->n_sessions--;
+                        break;
+                }
+        const struct pv_counters *k = s->engine ? pv_unotify_counters(s->engine) : NULL;
+        if (k)
+                log_info("session %llu (uid %u, pid %d) ended: %llu trapped, %llu passed, %llu redirected, %llu denied",
+                         s->id, (unsigned) s->uid, (int) s->pid, (unsigned long long) k->trapped,
+                         (unsigned long long) k->passed, (unsigned long long) k->redirected,
+                         (unsigned long long) k->denied);
+        sd_event_source_disable_unref(s->io);
+        pv_unotify_free(s->engine);
+        safe_close(s->listener);
+        shared_policy_unref(s->policy);
+        free(s->command);
+        free(s->profile);
+        free(s);
+        notify_status(m);
+}
+
+static int on_listener(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        struct session *s = userdata;
+        if (revents & EPOLLIN) {
+                int r = pv_unotify_handle(s->engine);
+                if (r < 0 && r != -EPIPE) {
+                        log_error_errno(r, "session %llu: the listener failed: %m; ending the session", s->id);
+                        session_free(s);
+                        return 0;
+                }
+                return 0;
+        }
+        /* EPOLLHUP: every process under the filter is gone */
+        session_free(s);
+        return 0;
+}
+
+/* ---- connections ------------------------------------------------------------------------------- */
+
+static void connection_free(struct connection *c) {
+        struct manager *m = c->manager;
+        for (struct connection **p = &m->connections; *p; p = &(*p)->next)
+                if (*p == c) {
+                        *p = c->next;
+                        m->n_connections--;
+                        break;
+                }
+        sd_event_source_disable_unref(c->io);
+        sd_event_source_disable_unref(c->timer);
+        pv_message_reader_free(c->reader);
+        for (size_t i = 0; i < c->n_fds; i++)
+                safe_close(c->fds[i]);
+        safe_close(c->fd);
+        free(c);
+}
+
+static void reply(struct connection *c, char *line) {
+        if (!line)
+                return;
+        /* one short line on a fresh socket: a blocking send would be fine, but never wait on a
+         * client that does not read */
+        if (send(c->fd, line, strlen(line), MSG_NOSIGNAL | MSG_DONTWAIT) < 0)
+                log_debug_errno(errno, "cannot send the reply: %m");
+        free(line);
+}
+
+static void reply_error(struct connection *c, bool is_pathvisor, int error, const char *fmt, ...) _printf_(4, 5);
+static void reply_error(struct connection *c, bool is_pathvisor, int error, const char *fmt, ...) {
+        char *msg = NULL;
+        va_list ap;
+        va_start(ap, fmt);
+        if (vasprintf(&msg, fmt, ap) < 0)
+                msg = NULL;
+        va_end(ap);
+        log_warning("client pid %d uid %u: %s", (int) c->peer.pid, (unsigned) c->peer.uid, msg ? msg : "error");
+        if (is_pathvisor)
+                reply(c, pv_reply_error(msg, error));
+        free(msg);
+}
+
+static bool fd_is(int fd, const char *what) {
+        char proc[64], link[128];
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        ssize_t k = readlink(proc, link, sizeof(link) - 1);
+        if (k < 0)
+                return false;
+        link[k] = '\0';
+        return strcmp(link, what) == 0;
+}
+
+static pid_t pidfd_pid(int fd) {
+        char proc[64], buf[1024];
+        snprintf(proc, sizeof(proc), "/proc/self/fdinfo/%d", fd);
+        _cleanup_close_ int f = open(proc, O_RDONLY | O_CLOEXEC);
+        if (f < 0)
+                return -1;
+        ssize_t k = read(f, buf, sizeof(buf) - 1);
+        if (k <= 0)
+                return -1;
+        buf[k] = '\0';
+        const char *p = strstr(buf, "\nPid:");
+        return p ? (pid_t) strtol(p + 5, NULL, 10) : -1;
+}
+
+static void status_reply(struct connection *c) {
+        struct manager *m = c->manager;
+        json_object *o = json_object_new_object(), *arr = json_object_new_array();
+        json_object_object_add(o, "ok", json_object_new_boolean(true));
+        json_object_object_add(o, "version", json_object_new_string(PATHVISOR_VERSION));
+        json_object_object_add(o, "uptime_sec", json_object_new_int64((int64_t) ((now_usec() - m->started_usec) / 1000000)));
+        json_object_object_add(o, "profiles", json_object_new_int64((int64_t) m->n_profiles));
+        for (struct session *s = m->sessions; s; s = s->next) {
+                if (c->peer.uid != 0 && s->uid != c->peer.uid)
+                        continue; /* root sees all, a user their own */
+                const struct pv_counters *k = pv_unotify_counters(s->engine);
+                json_object *j = json_object_new_object();
+                json_object_object_add(j, "id", json_object_new_int64((int64_t) s->id));
+                json_object_object_add(j, "uid", json_object_new_int64(s->uid));
+                json_object_object_add(j, "pid", json_object_new_int64(s->pid));
+                json_object_object_add(j, "command", json_object_new_string(s->command ? s->command : ""));
+                json_object_object_add(j, "backend", json_object_new_string("unotify"));
+                json_object_object_add(j, "profile", s->profile ? json_object_new_string(s->profile) : NULL);
+                json_object_object_add(j, "trapped", json_object_new_int64((int64_t) k->trapped));
+                json_object_object_add(j, "passed", json_object_new_int64((int64_t) k->passed));
+                json_object_object_add(j, "redirected", json_object_new_int64((int64_t) k->redirected));
+                json_object_object_add(j, "denied", json_object_new_int64((int64_t) k->denied));
+                json_object_array_add(arr, j);
+        }
+        json_object_object_add(o, "sessions", arr);
+        char *line = NULL;
+        if (asprintf(&line, "%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN)) < 0)
+                line = NULL;
+        json_object_put(o);
+        reply(c, line);
+}
+
+/* The policy of a request: the client's sources in order, or a profile. */
+static int request_policy(struct connection *c, const struct pv_request *req, struct shared_policy **ret,
+                          char **ret_profile) {
+        struct manager *m = c->manager;
+        const char *profile = pv_request_profile(req);
+
+        if (profile) {
+                struct shared_policy *sp = profile_find(m, profile);
+                if (!sp) {
+                        reply_error(c, req->is_pathvisor, ENOENT, "no profile \"%s\" in %s", profile, m->policy_dir);
+                        return -ENOENT;
+                }
+                *ret = shared_policy_ref(sp);
+                *ret_profile = strdup(profile);
+                return 0;
+        }
+        if (!req->is_pathvisor) {
+                reply_error(c, false, EINVAL, "container %s: no profile named (listenerMetadata \"profile=NAME\" or "
+                            "annotation org.pathvisor.profile)", req->container_id ? req->container_id : "?");
+                return -EINVAL;
+        }
+
+        struct pv_policy *p = pv_policy_new();
+        struct pv_errors errs = {};
+        int r = p ? 0 : -ENOMEM;
+        for (size_t i = 0; r >= 0 && i < req->n_sources; i++) {
+                const struct pv_source *src = &req->sources[i];
+                switch (src->kind) {
+                case PV_SOURCE_FILE:
+                        r = pv_policy_load_buffer(p, src->name, src->text, src->text_len, &errs);
+                        break;
+                case PV_SOURCE_REDIRECT:
+                        r = pv_policy_add_quick(p, PV_QUICK_REDIRECT, src->text, &errs);
+                        break;
+                case PV_SOURCE_DENY:
+                        r = pv_policy_add_quick(p, PV_QUICK_DENY, src->text, &errs);
+                        break;
+                case PV_SOURCE_READONLY:
+                        r = pv_policy_add_quick(p, PV_QUICK_READONLY, src->text, &errs);
+                        break;
+                }
+        }
+        if (r < 0) {
+                /* the client checked the same sources before sending: this is rare */
+                if (errs.n > 0)
+                        reply_error(c, true, EINVAL, "%s:%u:%u: %s", errs.items[0].file, errs.items[0].line,
+                                    errs.items[0].col, errs.items[0].message);
+                else
+                        reply_error(c, true, -r, "cannot build the policy: %s", strerror(-r));
+                pv_errors_clear(&errs);
+                pv_policy_free(p);
+                return r;
+        }
+        *ret = shared_policy_new(p);
+        if (!*ret) {
+                pv_policy_free(p);
+                return -ENOMEM;
+        }
+        *ret_profile = NULL;
+        return 0;
+}
+
+static void handle_request(struct connection *c, const char *text, size_t len) {
+        struct manager *m = c->manager;
+        struct pv_request req;
+        char *err = NULL;
+        int r = pv_request_parse(text, len, &req, &err);
+        if (r < 0) {
+                /* a reply only makes sense to our client; try to tell whoever it is */
+                reply_error(c, strstr(text, "\"pathvisor\"") != NULL, r == -ENOMEM ? ENOMEM : EPROTO, "bad message: %s",
+                            err ? err : strerror(-r));
+                free(err);
+                return;
+        }
+
+        if (req.status) {
+                status_reply(c);
+                goto out;
+        }
+        if (req.n_fd_names != c->n_fds) {
+                reply_error(c, req.is_pathvisor, EBADMSG, "the message names %zu fds but %zu came with it",
+                            req.n_fd_names, c->n_fds);
+                goto out;
+        }
+        int li = pv_request_fd_index(&req, "seccompFd");
+        if (!fd_is(c->fds[li], "anon_inode:seccomp notify")) {
+                reply_error(c, req.is_pathvisor, EBADF, "seccompFd is not a seccomp listener");
+                goto out;
+        }
+        pid_t pid = req.pid;
+        int pi = pv_request_fd_index(&req, "pidFd");
+        if (pi >= 0) {
+                if (!fd_is(c->fds[pi], "anon_inode:[pidfd]")) {
+                        reply_error(c, req.is_pathvisor, EBADF, "pidFd is not a pidfd");
+                        goto out;
+                }
+                pid = pidfd_pid(c->fds[pi]);
+                if (pid <= 0) {
+                        reply_error(c, req.is_pathvisor, ESRCH, "the program of pidFd is gone");
+                        goto out;
+                }
+        }
+        /* A user hands over only their own programs; root (runc, crun) anyone's. */
+        if (c->peer.uid != 0) {
+                struct pv_creds cr;
+                if (pid <= 0) {
+                        reply_error(c, req.is_pathvisor, EPERM, "an unprivileged client must send a pidFd");
+                        goto out;
+                }
+                if (pv_tracee_ids(pid, &cr) < 0 || cr.ruid != c->peer.uid || cr.euid != c->peer.uid) {
+                        reply_error(c, req.is_pathvisor, EPERM, "process %d does not belong to uid %u", (int) pid,
+                                    (unsigned) c->peer.uid);
+                        goto out;
+                }
+        }
+        size_t mine = 0;
+        for (struct session *s = m->sessions; s; s = s->next)
+                mine += s->uid == c->peer.uid;
+        if (mine >= SESSIONS_PER_UID_MAX) {
+                reply_error(c, req.is_pathvisor, EUSERS, "uid %u has %zu sessions already (at most %d)",
+                            (unsigned) c->peer.uid, mine, SESSIONS_PER_UID_MAX);
+                goto out;
+        }
+        if (req.backend && strcmp(req.backend, "auto") != 0 && strcmp(req.backend, "unotify") != 0) {
+                reply_error(c, req.is_pathvisor, EOPNOTSUPP, "backend \"%s\" is not available in this pathvisord",
+                            req.backend);
+                goto out;
+        }
+
+        struct session *s = calloc(1, sizeof(*s));
+        if (!s) {
+                reply_error(c, req.is_pathvisor, ENOMEM, "out of memory");
+                goto out;
+        }
+        s->manager = m;
+        s->listener = -1;
+        if (request_policy(c, &req, &s->policy, &s->profile) < 0) {
+                free(s);
+                goto out;
+        }
+        s->id = ++m->next_id;
+        s->uid = c->peer.uid;
+        s->pid = pid;
+        s->started_usec = now_usec();
+        s->command = req.command ? strdup(req.command) : req.container_id ? strdup(req.container_id) : NULL;
+        s->listener = TAKE_FD(c->fds[li]);
+        r = pv_unotify_new(s->listener, req.killable ? SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0,
+                           s->policy->policy, &s->engine);
+        if (r >= 0) {
+                pv_unotify_set_impersonate(s->engine, PV_IMPERSONATE_ALWAYS);
+                pv_unotify_set_verbose(s->engine, log_get_max_level() >= LOG_DEBUG);
+                r = sd_event_add_io(m->event, &s->io, s->listener, EPOLLIN, on_listener, s);
+        }
+        s->next = m->sessions;
+        m->sessions = s;
+        m->n_sessions++;
+        if (r < 0) {
+                reply_error(c, req.is_pathvisor, -r, "cannot start the session: %s", strerror(-r));
+                session_free(s);
+                goto out;
+        }
+        log_info("session %llu: uid %u, pid %d, %s%s%s", s->id, (unsigned) s->uid, (int) s->pid,
+                 s->profile ? "profile " : "inline policy", s->profile ? s->profile : "",
+                 req.container_id ? " (container)" : "");
+        notify_status(m);
+        if (req.is_pathvisor)
+                reply(c, pv_reply_ok(s->id));
+out:
+        pv_request_done(&req);
+}
+
+static int on_connection_data(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        struct connection *c = userdata;
+        char buf[8192];
+        char control[CMSG_SPACE(sizeof(int) * PV_MESSAGE_FDS_MAX)];
+        struct iovec iov = { buf, sizeof(buf) };
+        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
+                              .msg_controllen = sizeof(control) };
+
+        ssize_t n = recvmsg(c->fd, &msg, MSG_CMSG_CLOEXEC | MSG_DONTWAIT);
+        if (n < 0) {
+                if (errno == EAGAIN || errno == EINTR)
+                        return 0;
+                log_debug_errno(errno, "client pid %d: recvmsg: %m", (int) c->peer.pid);
+                connection_free(c);
+                return 0;
+        }
+        /* fds: from the first message only; any others are closed unread */
+        for (struct cmsghdr *cm = CMSG_FIRSTHDR(&msg); cm; cm = CMSG_NXTHDR(&msg, cm)) {
+                if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS)
+                        continue;
+                size_t k = (cm->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+                for (size_t i = 0; i < k; i++) {
+                        int f;
+                        memcpy(&f, CMSG_DATA(cm) + i * sizeof(int), sizeof(int));
+                        if (!c->got_first && c->n_fds < PV_MESSAGE_FDS_MAX)
+                                c->fds[c->n_fds++] = f;
+                        else
+                                safe_close(f);
+                }
+        }
+        if (msg.msg_flags & MSG_CTRUNC) {
+                reply_error(c, true, EMSGSIZE, "too many fds (at most %d)", PV_MESSAGE_FDS_MAX);
+                connection_free(c);
+                return 0;
+        }
+        c->got_first = true;
+        if (n == 0) {
+                /* closed before the message was complete */
+                if (pv_message_reader_text(c->reader, NULL)[0])
+                        log_warning("client pid %d uid %u: connection closed in the middle of a message",
+                                    (int) c->peer.pid, (unsigned) c->peer.uid);
+                connection_free(c);
+                return 0;
+        }
+        const char *why = NULL;
+        int r = pv_message_reader_feed(c->reader, buf, (size_t) n, &why);
+        if (r == 0)
+                return 0;
+        if (r < 0) {
+                reply_error(c, memmem(buf, (size_t) n, "\"pathvisor\"", 11) != NULL, r == -EMSGSIZE ? EMSGSIZE : EBADMSG,
+                            "bad message: %s", why ? why : "?");
+                connection_free(c);
+                return 0;
+        }
+        size_t len;
+        const char *text = pv_message_reader_text(c->reader, &len);
+        handle_request(c, text, len);
+        connection_free(c); /* the session, if any, lives on without it */
+        return 0;
+}
+
+static int on_connection_timeout(sd_event_source *es, uint64_t usec, void *userdata) {
+        struct connection *c = userdata;
+        reply_error(c, true, ETIMEDOUT, "no complete message within %llu s", CONNECTION_TIMEOUT_USEC / 1000000);
+        connection_free(c);
+        return 0;
+}
+
+static int on_accept(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        struct manager *m = userdata;
+        int cfd = accept4(fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (cfd < 0) {
+                if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+                        log_warning_errno(errno, "accept failed: %m, ignoring");
+                return 0;
+        }
+        if (m->n_connections >= CONNECTIONS_MAX) {
+                log_warning("%zu connections waiting for their message; refusing one", m->n_connections);
+                safe_close(cfd);
+                return 0;
+        }
+        struct connection *c = calloc(1, sizeof(*c));
+        if (!c) {
+                safe_close(cfd);
+                return 0;
+        }
+        c->manager = m;
+        c->fd = cfd;
+        socklen_t sl = sizeof(c->peer);
+        c->reader = pv_message_reader_new();
+        c->next = m->connections;
+        m->connections = c;
+        m->n_connections++;
+        if (!c->reader || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->peer, &sl) < 0 ||
+            sd_event_add_io(m->event, &c->io, cfd, EPOLLIN, on_connection_data, c) < 0 ||
+            sd_event_add_time_relative(m->event, &c->timer, CLOCK_MONOTONIC, CONNECTION_TIMEOUT_USEC, 0,
+                                       on_connection_timeout, c) < 0) {
+                log_warning("cannot take a connection, dropping it");
+                connection_free(c);
+        }
+        return 0;
+}
+
+/* ---- socket ------------------------------------------------------------------------------------ */
+
+static int mkdir_parents(const char *path, mode_t mode) {
+        _cleanup_free_ char *p = strdup(path);
+        if (!p)
+                return -ENOMEM;
+        for (char *s = p + 1; *s; s++) {
+                if (*s != '/')
+                        continue;
+                *s = '\0';
+                if (mkdir(p, mode) < 0 && errno != EEXIST)
+                        return -errno;
+                *s = '/';
+        }
+        return 0;
+}
+
+static int open_socket(struct manager *m, const char *path) {
+        int n = sd_listen_fds(true);
+        if (n < 0)
+                return log_error_errno(n, "sd_listen_fds failed: %m");
+        if (n > 1)
+                return log_error_errno(EINVAL, "%d sockets passed; pathvisord takes one", n);
+        if (n == 1) {
+                if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0)
+                        return log_error_errno(EINVAL, "the socket passed is not a listening AF_UNIX stream socket");
+                m->listen_fd = SD_LISTEN_FDS_START;
+                log_info("listening on the activated socket");
+                return 0;
+        }
+
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        if (strlen(path) >= sizeof(sa.sun_path))
+                return log_error_errno(ENAMETOOLONG, "socket path too long: %s", path);
+        strcpy(sa.sun_path, path);
+        int r = mkdir_parents(path, 0755);
+        if (r < 0)
+                return log_error_errno(r, "cannot create the directory of %s: %m", path);
+
+        int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_error_errno(errno, "socket failed: %m");
+        /* a socket left by a dead daemon: remove it, but never take over a live one */
+        struct stat st;
+        if (lstat(path, &st) == 0) {
+                if (!S_ISSOCK(st.st_mode)) {
+                        safe_close(fd);
+                        return log_error_errno(EEXIST, "%s exists and is not a socket", path);
+                }
+                int probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+                bool alive = probe >= 0 && connect(probe, (struct sockaddr *) &sa, sizeof(sa)) == 0;
+                safe_close(probe);
+                if (alive) {
+                        safe_close(fd);
+                        return log_error_errno(EADDRINUSE, "another pathvisord listens on %s", path);
+                }
+                unlink(path);
+        }
+        mode_t old = umask(0111);
+        r = bind(fd, (struct sockaddr *) &sa, sizeof(sa));
+        umask(old);
+        if (r < 0 || listen(fd, 128) < 0) {
+                r = -errno;
+                safe_close(fd);
+                return log_error_errno(r, "cannot listen on %s: %m", path);
+        }
+        m->listen_fd = fd;
+        m->socket_path = strdup(path);
+        log_info("listening on %s", path);
+        return 0;
+}
+
+/* ---- signals and main -------------------------------------------------------------------------- */
+
+static int on_sighup(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
+        struct manager *m = userdata;
+        uint64_t usec = 0;
+        sd_event_now(m->event, CLOCK_MONOTONIC, &usec);
+        sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) usec);
+        log_info("reloading %s", m->policy_dir);
+        profiles_load(m);
+        sd_notify(false, "READY=1");
+        notify_status(m);
+        return 0;
+}
+
+static int on_sigterm(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
+        struct manager *m = userdata;
+        sd_notify(false, "STOPPING=1");
+        log_info("stopping on %s with %zu session%s", strsignal((int) si->ssi_signo), m->n_sessions,
+                 m->n_sessions == 1 ? "" : "s");
+        sd_event_exit(m->event, 0);
+        return 0;
+}
+
+static void help(void) {
+        printf("Usage: pathvisord [OPTIONS]\n"
+               "\n"
+               "The pathvisor supervisor: takes seccomp listeners from pathvisor run and from OCI\n"
+               "runtimes (linux.seccomp.listenerPath) and serves them by their policies.\n"
+               "\n"
+               "  --socket PATH      listen here (default /run/pathvisor/pathvisord.sock for root,\n"
+               "                     $XDG_RUNTIME_DIR/pathvisor/pathvisord.sock for a user);\n"
+               "                     a socket passed by systemd (LISTEN_FDS) comes first\n"
+               "  --policy-dir DIR   profiles NAME.json (default /etc/pathvisor/policy.d)\n"
+               "  --log-level LEVEL  err, warning, notice, info (default), debug\n"
+               "  -h, --help         this help\n"
+               "  --version          the version\n"
+               "\n"
+               "SIGHUP re-reads the policy directory; SIGTERM stops. See pathvisord(8).\n");
+}
+
+static char *default_socket(void) {
+        char *p = NULL;
+        if (geteuid() == 0)
+                return strdup("/run/pathvisor/pathvisord.sock");
+        const char *rt = getenv("XDG_RUNTIME_DIR");
+        if (!rt || rt[0] != '/')
+                return NULL;
+        return asprintf(&p, "%s/pathvisor/pathvisord.sock", rt) < 0 ? NULL : p;
+}
+
+int main(int argc, char **argv) {
+        enum { ARG_SOCKET = 0x100, ARG_POLICY_DIR, ARG_LOG_LEVEL, ARG_VERSION };
+        static const struct option options[] = {
+                { "socket", required_argument, NULL, ARG_SOCKET },
+                { "policy-dir", required_argument, NULL, ARG_POLICY_DIR },
+                { "log-level", required_argument, NULL, ARG_LOG_LEVEL },
+                { "help", no_argument, NULL, 'h' },
+                { "version", no_argument, NULL, ARG_VERSION },
+                {}
+        };
+        _cleanup_free_ char *socket_path = NULL;
+        struct manager m = { .listen_fd = -1 };
+        int c, r;
+
+        log_set_prefix("pathvisord");
+        /* under systemd (or whenever stderr is not a terminal) journald reads "<N>" prefixes */
+        if (getenv("JOURNAL_STREAM") || !isatty(STDERR_FILENO))
+                log_set_target(LOG_TARGET_STDERR_PREFIXED);
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case ARG_SOCKET:
+                        free(socket_path);
+                        socket_path = strdup(optarg);
+                        break;
+                case ARG_POLICY_DIR:
+                        free(m.policy_dir);
+                        m.policy_dir = strdup(optarg);
+                        break;
+                case ARG_LOG_LEVEL:
+                        r = log_level_from_string(optarg);
+                        if (r < 0) {
+                                fprintf(stderr, "pathvisord: unknown log level '%s'\n", optarg);
+                                return 2;
+                        }
+                        log_set_max_level(r);
+                        break;
+                case 'h':
+                        help();
+                        return 0;
+                case ARG_VERSION:
+                        printf("pathvisord %s\n", PATHVISOR_VERSION);
+                        return 0;
+                default:
+                        return 2;
+                }
+        if (optind < argc) {
+                fprintf(stderr, "pathvisord: unexpected argument '%s'\n", argv[optind]);
+                return 2;
+        }
+        if (!m.policy_dir)
+                m.policy_dir = strdup("/etc/pathvisor/policy.d");
+        if (!socket_path)
+                socket_path = default_socket();
+        if (!socket_path || !m.policy_dir) {
+                log_error("no socket path: give --socket or set XDG_RUNTIME_DIR");
+                return 1;
+        }
+        m.started_usec = now_usec();
+
+        sigset_t mask;
+        sigemptyset(&mask);
+        sigaddset(&mask, SIGTERM);
+        sigaddset(&mask, SIGINT);
+        sigaddset(&mask, SIGHUP);
+        sigprocmask(SIG_BLOCK, &mask, NULL);
+        signal(SIGPIPE, SIG_IGN);
+
+        if ((r = sd_event_default(&m.event)) < 0)
+                return log_error_errno(r, "cannot create the event loop: %m"), 1;
+        if ((r = profiles_load(&m)) < 0)
+                return 1;
+        if ((r = open_socket(&m, socket_path)) < 0)
+                return 1;
+        if ((r = sd_event_add_io(m.event, &m.listen_io, m.listen_fd, EPOLLIN, on_accept, &m)) < 0 ||
+            (r = sd_event_add_signal(m.event, NULL, SIGHUP, on_sighup, &m)) < 0 ||
+            (r = sd_event_add_signal(m.event, NULL, SIGTERM, on_sigterm, &m)) < 0 ||
+            (r = sd_event_add_signal(m.event, NULL, SIGINT, on_sigterm, &m)) < 0)
+                return log_error_errno(r, "cannot set up the event loop: %m"), 1;
+        sd_event_set_watchdog(m.event, true);
+
+        sd_notify(false, "READY=1");
+        notify_status(&m);
+        r = sd_event_loop(m.event);
+
+        while (m.connections)
+                connection_free(m.connections);
+        while (m.sessions)
+                session_free(m.sessions);
+        profiles_free(m.profiles, m.n_profiles);
+        sd_event_source_disable_unref(m.listen_io);
+        if (m.socket_path) {
+                unlink(m.socket_path);
+                safe_close(m.listen_fd);
+        }
+        free(m.socket_path);
+        free(m.policy_dir);
+        sd_event_unref(m.event);
+        return r < 0 ? 1 : 0;
+}
