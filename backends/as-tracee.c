@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/capability.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -12,6 +13,21 @@
 #include "backends/as-tracee.h"
 #include "common/log.h"
 #include "common/macro.h"
+
+static int cap_get(pid_t pid, struct __user_cap_data_struct data[2]) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = pid };
+        return syscall(SYS_capget, &h, data) < 0 ? -errno : 0;
+}
+
+static int cap_set(const struct __user_cap_data_struct data[2]) {
+        struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+        /* raw: changes this thread only */
+        return syscall(SYS_capset, &h, data) < 0 ? -errno : 0;
+}
+
+static uint64_t cap_eff_of(const struct __user_cap_data_struct d[2]) {
+        return (uint64_t) d[1].effective << 32 | d[0].effective;
+}
 
 static int parse_ids(const char *buf, const char *key, unsigned ids[4]) {
         const char *p = strstr(buf, key);
@@ -50,6 +66,9 @@ int pv_tracee_creds(pid_t pid, struct pv_creds *ret) {
         ret->rgid = g[0];
         ret->egid = g[1];
         ret->fsgid = g[3];
+
+        const char *ce = strstr(buf, "\nCapEff:");
+        ret->cap_eff = ce ? strtoull(ce + 8, NULL, 16) : 0;
 
         const char *m = strstr(buf, "\nUmask:");
         ret->umask = m ? (mode_t) strtoul(m + 7, NULL, 8) & 0777 : 022;
@@ -112,11 +131,17 @@ int pv_tracee_ids(pid_t pid, struct pv_creds *ret) {
         ret->fsgid = info.fsgid;
         ret->n_groups = SIZE_MAX; /* not known yet */
         ret->umask = (mode_t) -1;
+        struct __user_cap_data_struct caps[2];
+        int r = cap_get(pid, caps);
+        if (r < 0)
+                return r == -ESRCH ? -ESRCH : pv_tracee_creds(pid, ret);
+        ret->cap_eff = cap_eff_of(caps);
         return 0;
 }
 
 static struct {
         bool saved;
+        struct __user_cap_data_struct caps[2];
         uid_t fsuid;
         gid_t fsgid;
         size_t n_groups;
@@ -128,6 +153,8 @@ static void save_own(void) {
                 return;
         own.fsuid = geteuid();
         own.fsgid = getegid();
+        if (cap_get(0, own.caps) < 0)
+                memset(own.caps, 0, sizeof(own.caps));
         int n = getgroups(PV_GROUPS_MAX, own.groups);
         own.n_groups = n > 0 ? (size_t) n : 0;
         own.saved = true;
@@ -137,7 +164,7 @@ bool pv_creds_are_own(const struct pv_creds *c, bool real_ids) {
         save_own();
         uid_t uid = real_ids ? c->ruid : c->fsuid;
         gid_t gid = real_ids ? c->rgid : c->fsgid;
-        if (uid != own.fsuid || gid != own.fsgid)
+        if (uid != own.fsuid || gid != own.fsgid || c->cap_eff != cap_eff_of(own.caps))
                 return false;
         /* ids from PIDFD_GET_INFO carry no groups: with fsuid 0 the file system capabilities
          * decide, and groups would not change the outcome (see the note in as-tracee.h) */
@@ -160,13 +187,23 @@ int pv_as_tracee_enter(const struct pv_creds *c, bool real_ids) {
                 pv_as_tracee_leave();
                 return -EPERM;
         }
+        /* the tracee's effective capabilities, as far as we have them */
+        struct __user_cap_data_struct caps[2];
+        memcpy(caps, own.caps, sizeof(caps));
+        caps[0].effective = (uint32_t) c->cap_eff & own.caps[0].permitted;
+        caps[1].effective = (uint32_t) (c->cap_eff >> 32) & own.caps[1].permitted;
+        if (cap_set(caps) < 0) {
+                int e = errno;
+                pv_as_tracee_leave();
+                return -e;
+        }
         return 0;
 }
 
 void pv_as_tracee_leave(void) {
         syscall(SYS_setfsuid, own.fsuid);
         syscall(SYS_setfsgid, own.fsgid);
-        if (syscall(SYS_setgroups, own.n_groups, own.groups) < 0 ||
+        if (cap_set(own.caps) < 0 || syscall(SYS_setgroups, own.n_groups, own.groups) < 0 ||
             (uid_t) syscall(SYS_setfsuid, -1) != own.fsuid || (gid_t) syscall(SYS_setfsgid, -1) != own.fsgid) {
                 log_error("cannot return to our own credentials; aborting");
                 abort();

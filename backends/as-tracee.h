@@ -7,6 +7,7 @@
  * capabilities leave the thread's effective set; switching back restores them (FACTS.md). */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 
 #define PV_GROUPS_MAX 1024
@@ -15,6 +16,7 @@ struct pv_creds {
         uid_t ruid, euid, fsuid;
         gid_t rgid, egid, fsgid;
         mode_t umask;
+        uint64_t cap_eff;   /* effective capabilities: a root tracee may have dropped some */
         size_t n_groups;
         gid_t groups[PV_GROUPS_MAX];
 };
@@ -22,10 +24,11 @@ struct pv_creds {
 /* From /proc/PID/status. -ESRCH when the tracee is gone. */
 int pv_tracee_creds(pid_t pid, struct pv_creds *ret);
 
-/* The ids only (n_groups = SIZE_MAX, umask = -1), cheaply through PIDFD_GET_INFO where the
- * kernel has it (6.13), else pv_tracee_creds(). When they show a tracee with our own fsuid 0,
- * nothing needs switching: its groups are not read. Known gap: a root tracee that dropped
- * capabilities but kept uid 0 is served with the supervisor's capabilities. */
+/* The ids and capabilities only (n_groups = SIZE_MAX, umask = -1), cheaply through
+ * PIDFD_GET_INFO where the kernel has it (6.13), else pv_tracee_creds(). When they show a tracee
+ * with our own fsuid 0 and our effective capabilities, nothing needs switching: its groups (which
+ * capabilities override) are not read. A root tracee that dropped
+ * capabilities: the effective set comes from capget(), which is cheap too. */
 int pv_tracee_ids(pid_t pid, struct pv_creds *ret);
 
 /* Whether c (its real ids with `real_ids`) equals the process's own credentials: then there is

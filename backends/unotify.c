@@ -57,6 +57,11 @@ struct pv_unotify {
         char base[PATH_MAX];         /* its cwd or dirfd */
         char abs[PATH_MAX + 1];      /* absolute, with a trailing "/" kept */
         char view[PATH_MAX];         /* /proc/self/... of the tracee, as /proc/PID/... */
+        /* What the call writes into the tracee: written after the operation, with our own
+         * credentials (process_vm_writev needs them), not the tracee's. */
+        uint64_t wb_addr;
+        size_t wb_len;
+        uint8_t wb[65536];
 };
 
 /* What one notification gets. */
@@ -255,6 +260,15 @@ static int answer(struct pv_unotify *u, uint64_t id, struct answer *a) {
         return -EINVAL;
 }
 
+static int defer_write(struct pv_unotify *u, uint64_t addr, const void *buf, size_t len) {
+        if (len > sizeof(u->wb))
+                return -E2BIG;
+        memcpy(u->wb, buf, len);
+        u->wb_addr = addr;
+        u->wb_len = len;
+        return 0;
+}
+
 /* ---- acting ------------------------------------------------------------------------------------- */
 
 /* Opening a FIFO blocks until the other end opens: in the engine's one thread that would stall
@@ -272,26 +286,56 @@ struct blocking_open {
         char path[];
 };
 
-/* The flags of the supervisor's own open for the program's `flags`. */
-static uint64_t our_flags(uint64_t flags) {
-        /* SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (EBADF: fget() skips them), so the
-         * program gets a read-only, non-blocking fd on the same object instead: enough for a
-         * dirfd, fstat, fchdir and /proc/self/fd; not for a symlink itself (O_PATH|O_NOFOLLOW on a
-         * link: ELOOP) nor without read permission. README and pathvisor(1) say so. */
-        if (flags & O_PATH)
-                return (flags & (O_DIRECTORY | O_NOFOLLOW)) | O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY;
-        /* O_CLOEXEC: our copy only; the tracee's gets newfd_flags. O_NOCTTY: a terminal opened
-         * here must never become the supervisor's controlling terminal. */
-        return flags | O_CLOEXEC | O_NOCTTY;
+static int open_raw(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve,
+                    bool use_openat2) {
+        if (use_openat2) {
+                struct open_how how = { .flags = flags, .mode = mode, .resolve = resolve };
+                return (int) syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+        }
+        return openat(dirfd, path, (int) flags, (mode_t) mode);
+}
+
+/* The supervisor's own open for the program's `flags`, from `dirfd` (AT_FDCWD or a directory that
+ * stands for the program's). Returns the fd or -errno. */
+static int open_now_at(int dirfd, const char *path, uint64_t flags, uint64_t mode, uint64_t resolve,
+                       bool use_openat2) {
+        if (!(flags & O_PATH)) {
+                /* O_CLOEXEC: our copy only; the tracee's gets newfd_flags. O_NOCTTY: a terminal
+                 * opened here must never become the supervisor's controlling terminal. */
+                int fd = open_raw(dirfd, path, flags | O_CLOEXEC | O_NOCTTY, mode, resolve, use_openat2);
+                return fd < 0 ? -errno : fd;
+        }
+
+        /* SECCOMP_IOCTL_NOTIF_ADDFD refuses O_PATH files (EBADF: fget() skips them). The program
+         * gets a read-only fd on the same object instead, for directories and regular files:
+         * enough for a dirfd, fstat, fchdir and /proc/self/fd. What cannot be opened for reading
+         * without side effects is refused: a symlink itself (O_PATH|O_NOFOLLOW: ELOOP, as without
+         * O_PATH), FIFOs, devices and sockets (ENXIO). It needs read permission. Documented in
+         * README and pathvisor(1). */
+        uint64_t keep = flags & (O_DIRECTORY | O_NOFOLLOW);
+        _cleanup_close_ int pfd = open_raw(dirfd, path, O_PATH | O_CLOEXEC | keep, 0, resolve, use_openat2);
+        if (pfd < 0)
+                return -errno;
+        struct stat a, b;
+        if (fstat(pfd, &a) < 0)
+                return -errno;
+        if (S_ISLNK(a.st_mode))
+                return -ELOOP;
+        if (!S_ISREG(a.st_mode) && !S_ISDIR(a.st_mode))
+                return -ENXIO;
+        int fd = open_raw(dirfd, path, O_RDONLY | O_NONBLOCK | O_CLOEXEC | O_NOCTTY | keep, 0, resolve, use_openat2);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &b) < 0 || a.st_dev != b.st_dev || a.st_ino != b.st_ino) {
+                safe_close(fd);
+                return -EAGAIN; /* replaced between the two opens */
+        }
+        fcntl(fd, F_SETFL, 0); /* O_NONBLOCK was only for the open */
+        return fd;
 }
 
 static int open_now(const char *path, uint64_t flags, uint64_t mode, uint64_t resolve, bool use_openat2) {
-        uint64_t our = our_flags(flags);
-        if (use_openat2) {
-                struct open_how how = { .flags = our, .mode = mode, .resolve = resolve };
-                return (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-        }
-        return openat(AT_FDCWD, path, (int) our, (mode_t) mode);
+        return open_now_at(AT_FDCWD, path, flags, mode, resolve, use_openat2);
 }
 
 static int reply_fd(int listener, bool fast_reply, uint64_t id, int fd, unsigned fd_flags);
@@ -307,7 +351,7 @@ static void *blocking_open_thread(void *arg) {
         else {
                 /* O_CREAT on an existing FIFO creates nothing: no umask needed */
                 fd = open_now(j->path, j->flags, j->mode, j->resolve, j->use_openat2);
-                e = errno;
+                e = -fd;
                 if (switch_creds)
                         pv_as_tracee_leave();
         }
@@ -376,7 +420,7 @@ static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t f
                 old = umask(mask);
         }
         fd = open_now(path, flags, mode, resolve, use_openat2);
-        int e = errno;
+        int e = -fd;
         if (creates)
                 umask(old);
         if (fd < 0)
@@ -389,7 +433,6 @@ static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t f
 
 static int do_stat(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
                    const uint64_t args[PV_SC_ARGS], uint64_t flags, struct answer *a) {
-        pid_t pid = (pid_t) u->req->pid;
         enum pv_sc_result layout = sc->result[arch];
         /* The flags go through as they are: the kernel rejects unknown bits with EINVAL, as it would
          * have for the program; AT_EMPTY_PATH means nothing with a non-empty path. */
@@ -401,7 +444,7 @@ static int do_stat(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                 struct statx stx;
                 if (statx(AT_FDCWD, path, atflags, (unsigned) args[3], &stx) < 0)
                         return -errno;
-                r = pv_tracee_write(pid, out, &stx, sizeof(stx));
+                r = defer_write(u, out, &stx, sizeof(stx));
         } else {
                 struct stat st;
                 uint8_t buf[256];
@@ -410,7 +453,7 @@ static int do_stat(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                 r = pv_stat_encode(layout, &st, buf, sizeof(buf));
                 if (r < 0)
                         return r;
-                r = pv_tracee_write(pid, out, buf, pv_sc_result_size(layout));
+                r = defer_write(u, out, buf, pv_sc_result_size(layout));
         }
         if (r < 0)
                 return r;
@@ -444,7 +487,7 @@ static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, cons
         if (n < 0)
                 return -errno;
         if (size > 0) {
-                int r = pv_tracee_write(pid, args[sc->result_arg], buf, (size_t) n);
+                int r = defer_write(u, args[sc->result_arg], buf, (size_t) n);
                 if (r < 0)
                         return r;
         }
@@ -495,7 +538,7 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                 ssize_t n = readlink(path, buf, (size_t) MIN(size, (int64_t) sizeof(buf)));
                 if (n < 0)
                         return -errno;
-                int r = pv_tracee_write(pid, args[sc->result_arg], buf, (size_t) n);
+                int r = defer_write(u, args[sc->result_arg], buf, (size_t) n);
                 if (r < 0)
                         return r;
                 a->kind = ANSWER_VALUE;
@@ -739,6 +782,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
         /* From here on every file operation is the tracee's: its credentials, on this thread. */
         u->have_creds = false;
         u->switched_real = false;
+        u->wb_len = 0;
         bool switched = false;
         if (u->impersonate) {
                 bool real_ids = (sc->kind == PV_SC_ACCESS || sc->kind == PV_SC_FACCESSAT ||
@@ -777,6 +821,11 @@ static int process(struct pv_unotify *u, struct answer *a) {
 out:
         if (switched)
                 pv_as_tracee_leave();
+        if (r >= 0 && u->wb_len > 0) {
+                int w = pv_tracee_write(pid, u->wb_addr, u->wb, u->wb_len);
+                if (w < 0)
+                        r = w; /* EFAULT, as the kernel would; the fd answer never has a write */
+        }
         return r;
 }
 
@@ -820,7 +869,6 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
                 _cleanup_close_ int bfd = open(anchor, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (bfd < 0)
                         return -errno;
-                struct open_how h = { .flags = our_flags(how.flags), .mode = how.mode, .resolve = how.resolve };
                 bool creates = (how.flags & O_CREAT) || (how.flags & __O_TMPFILE) == __O_TMPFILE;
                 mode_t mask = u->have_creds ? u->creds.umask : u->umask, old = 0;
                 if (creates) {
@@ -828,8 +876,8 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
                                 return r;
                         old = umask(mask);
                 }
-                int fd = (int) syscall(SYS_openat2, bfd, sub, &h, sizeof(h));
-                int e = errno;
+                int fd = open_now_at(bfd, sub, how.flags, how.mode, how.resolve, true);
+                int e = -fd;
                 if (creates)
                         umask(old);
                 if (fd < 0)

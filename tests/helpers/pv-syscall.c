@@ -1,0 +1,1434 @@
+/* SPDX-License-Identifier: MIT */
+/* pv-syscall: make RAW path system calls and print what they did in a stable text form.
+ *
+ * The integration tests run it natively on a target path and under pathvisor on a path that a
+ * rule redirects to that target, and diff the two outputs. Every call is made with syscall(2) or
+ * `int $0x80`, never through a libc wrapper that could change its flags or pick another call.
+ *
+ * Output conventions (one result per line unless noted):
+ *   a failed call            err ENAME                      (errno by name, see errno_name())
+ *   open family              ok fd=N cloexec=0|1 flags=O_... type=reg mode=0644 dev=M:m ino=N
+ *                               path="..." content="<first 64 bytes, escaped>"
+ *   stat family              ok, then one "field value" line per field (atime on its own line,
+ *                            so a test can drop it with grep -v '^atime ')
+ *   access family            ok
+ *   readlink family          ok LEN "content"
+ * The exit status is 0 whenever the call was made, even if it failed (the error is the output);
+ * 1 when the helper itself could not do its set-up; 2 for usage errors. */
+
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#ifndef __NR_openat2
+#define __NR_openat2 437
+#endif
+#ifndef __NR_faccessat2
+#define __NR_faccessat2 439
+#endif
+#ifndef AT_EACCESS
+#define AT_EACCESS 0x200
+#endif
+#ifndef AT_STATX_FORCE_SYNC
+#define AT_STATX_FORCE_SYNC 0x2000
+#endif
+#ifndef AT_STATX_DONT_SYNC
+#define AT_STATX_DONT_SYNC 0x4000
+#endif
+#ifndef RESOLVE_CACHED
+#define RESOLVE_CACHED 0x20
+#endif
+#ifndef STATX_MNT_ID
+#define STATX_MNT_ID 0x1000U
+#endif
+#ifndef STATX_DIOALIGN
+#define STATX_DIOALIGN 0x2000U
+#endif
+#ifndef STATX_MNT_ID_UNIQUE
+#define STATX_MNT_ID_UNIQUE 0x4000U
+#endif
+#ifndef STATX_SUBVOL
+#define STATX_SUBVOL 0x8000U
+#endif
+#ifndef STATX_WRITE_ATOMIC
+#define STATX_WRITE_ATOMIC 0x10000U
+#endif
+#ifndef STATX_DIO_READ_ALIGN
+#define STATX_DIO_READ_ALIGN 0x20000U
+#endif
+
+/* i386 system call numbers (arch/x86/entry/syscalls/syscall_32.tbl) */
+#define I386_NR_open 5
+#define I386_NR_access 33
+#define I386_NR_readlink 85
+#define I386_NR_stat 106
+#define I386_NR_lstat 107
+#define I386_NR_stat64 195
+#define I386_NR_lstat64 196
+#define I386_NR_openat 295
+#define I386_NR_fstatat64 300
+#define I386_NR_statx 383
+
+#define CONTENT_MAX 64
+
+static const char *prog = "pv-syscall";
+
+static void die_usage(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+static void die_usage(const char *fmt, ...) {
+        va_list ap;
+        fprintf(stderr, "%s: ", prog);
+        va_start(ap, fmt);
+        vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        fprintf(stderr, "\n(run '%s help' for the subcommands)\n", prog);
+        exit(2);
+}
+
+static void die_setup(const char *what) __attribute__((noreturn));
+static void die_setup(const char *what) {
+        fprintf(stderr, "%s: %s: %s\n", prog, what, strerror(errno));
+        exit(1);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* errno names */
+
+static const char *errno_name(int e) {
+        static char buf[32];
+        const char *n = strerrorname_np(e);
+        if (n)
+                return n;
+        snprintf(buf, sizeof buf, "E%d", e);
+        return buf;
+}
+
+static void print_err(int e) {
+        printf("err %s\n", errno_name(e));
+}
+
+/* A raw syscall result: -1/errno from syscall(2); keep errno. */
+static long sc(long r, int *err) {
+        *err = r < 0 ? errno : 0;
+        return r;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* symbolic flags */
+
+struct flag_name {
+        const char *name;
+        unsigned long long value;
+};
+
+static const struct flag_name flag_names[] = {
+        /* open(2) */
+        { "O_RDONLY", O_RDONLY },
+        { "O_WRONLY", O_WRONLY },
+        { "O_RDWR", O_RDWR },
+        { "O_ACCMODE", O_ACCMODE },
+        { "O_CREAT", O_CREAT },
+        { "O_EXCL", O_EXCL },
+        { "O_NOCTTY", O_NOCTTY },
+        { "O_TRUNC", O_TRUNC },
+        { "O_APPEND", O_APPEND },
+        { "O_NONBLOCK", O_NONBLOCK },
+        { "O_NDELAY", O_NDELAY },
+        { "O_DSYNC", O_DSYNC },
+        { "O_SYNC", O_SYNC },
+        { "O_RSYNC", O_RSYNC },
+        { "O_ASYNC", O_ASYNC },
+        { "FASYNC", O_ASYNC },
+        { "O_DIRECT", O_DIRECT },
+        { "O_LARGEFILE", 0100000 }, /* glibc defines O_LARGEFILE as 0 on x86-64 */
+        { "O_DIRECTORY", O_DIRECTORY },
+        { "O_NOFOLLOW", O_NOFOLLOW },
+        { "O_NOATIME", O_NOATIME },
+        { "O_CLOEXEC", O_CLOEXEC },
+        { "O_PATH", O_PATH },
+        { "O_TMPFILE", O_TMPFILE },
+        /* *at() flags */
+        { "AT_SYMLINK_NOFOLLOW", AT_SYMLINK_NOFOLLOW },
+        { "AT_SYMLINK_FOLLOW", AT_SYMLINK_FOLLOW },
+        { "AT_REMOVEDIR", AT_REMOVEDIR },
+        { "AT_EACCESS", AT_EACCESS },
+        { "AT_NO_AUTOMOUNT", AT_NO_AUTOMOUNT },
+        { "AT_EMPTY_PATH", AT_EMPTY_PATH },
+        { "AT_STATX_SYNC_AS_STAT", 0 },
+        { "AT_STATX_FORCE_SYNC", AT_STATX_FORCE_SYNC },
+        { "AT_STATX_DONT_SYNC", AT_STATX_DONT_SYNC },
+        /* openat2(2) resolve */
+        { "RESOLVE_NO_XDEV", RESOLVE_NO_XDEV },
+        { "RESOLVE_NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS },
+        { "RESOLVE_NO_SYMLINKS", RESOLVE_NO_SYMLINKS },
+        { "RESOLVE_BENEATH", RESOLVE_BENEATH },
+        { "RESOLVE_IN_ROOT", RESOLVE_IN_ROOT },
+        { "RESOLVE_CACHED", RESOLVE_CACHED },
+        /* access(2) */
+        { "F_OK", F_OK },
+        { "R_OK", R_OK },
+        { "W_OK", W_OK },
+        { "X_OK", X_OK },
+        /* statx(2) mask */
+        { "STATX_TYPE", STATX_TYPE },
+        { "STATX_MODE", STATX_MODE },
+        { "STATX_NLINK", STATX_NLINK },
+        { "STATX_UID", STATX_UID },
+        { "STATX_GID", STATX_GID },
+        { "STATX_ATIME", STATX_ATIME },
+        { "STATX_MTIME", STATX_MTIME },
+        { "STATX_CTIME", STATX_CTIME },
+        { "STATX_INO", STATX_INO },
+        { "STATX_SIZE", STATX_SIZE },
+        { "STATX_BLOCKS", STATX_BLOCKS },
+        { "STATX_BASIC_STATS", STATX_BASIC_STATS },
+        { "STATX_BTIME", STATX_BTIME },
+        { "STATX_ALL", STATX_ALL },
+        { "STATX_MNT_ID", STATX_MNT_ID },
+        { "STATX_DIOALIGN", STATX_DIOALIGN },
+        { "STATX_MNT_ID_UNIQUE", STATX_MNT_ID_UNIQUE },
+        { "STATX_SUBVOL", STATX_SUBVOL },
+        { "STATX_WRITE_ATOMIC", STATX_WRITE_ATOMIC },
+        { "STATX_DIO_READ_ALIGN", STATX_DIO_READ_ALIGN },
+};
+
+/* "O_WRONLY|O_CREAT|0x40", "0", "AT_SYMLINK_NOFOLLOW", "" (= 0) */
+static unsigned long long parse_flags(const char *what, const char *s) {
+        unsigned long long v = 0;
+        const char *p = s;
+
+        while (*p) {
+                const char *end = strchr(p, '|');
+                size_t len = end ? (size_t)(end - p) : strlen(p);
+                char tok[64];
+
+                while (len && isspace((unsigned char)*p))
+                        p++, len--;
+                while (len && isspace((unsigned char)p[len - 1]))
+                        len--;
+                if (len == 0 || len >= sizeof tok)
+                        die_usage("bad %s '%s'", what, s);
+                memcpy(tok, p, len);
+                tok[len] = 0;
+
+                if (isdigit((unsigned char)tok[0])) {
+                        char *e;
+                        errno = 0;
+                        unsigned long long n = strtoull(tok, &e, 0);
+                        if (errno || *e)
+                                die_usage("bad number '%s' in %s '%s'", tok, what, s);
+                        v |= n;
+                } else {
+                        size_t i;
+                        for (i = 0; i < sizeof flag_names / sizeof flag_names[0]; i++)
+                                if (strcmp(flag_names[i].name, tok) == 0)
+                                        break;
+                        if (i == sizeof flag_names / sizeof flag_names[0])
+                                die_usage("unknown flag '%s' in %s '%s'", tok, what, s);
+                        v |= flag_names[i].value;
+                }
+                if (!end)
+                        break;
+                p = end + 1;
+        }
+        return v;
+}
+
+/* Permission bits: octal ("0644", "644", "04755"); "0x..." too. */
+static unsigned parse_mode(const char *s) {
+        char *e;
+        errno = 0;
+        unsigned long v = strtoul(s, &e, (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 8);
+        if (errno || *e || !*s || v > 07777)
+                die_usage("bad mode '%s' (octal, e.g. 0644)", s);
+        return (unsigned)v;
+}
+
+static long parse_long(const char *what, const char *s, long min, long max) {
+        char *e;
+        errno = 0;
+        long v = strtol(s, &e, 0);
+        if (errno || *e || !*s || v < min || v > max)
+                die_usage("bad %s '%s' (a number from %ld to %ld)", what, s, min, max);
+        return v;
+}
+
+/* Decode F_GETFL flags in a fixed order; unknown bits as hex. */
+static void print_open_flags(unsigned long fl) {
+        static const struct flag_name bits[] = {
+                { "O_CREAT", O_CREAT },         { "O_EXCL", O_EXCL },
+                { "O_NOCTTY", O_NOCTTY },       { "O_TRUNC", O_TRUNC },
+                { "O_APPEND", O_APPEND },       { "O_NONBLOCK", O_NONBLOCK },
+                { "O_DSYNC", O_DSYNC },         { "O_ASYNC", O_ASYNC },
+                { "O_DIRECT", O_DIRECT },       { "O_LARGEFILE", 0100000 },
+                { "O_DIRECTORY", O_DIRECTORY }, { "O_NOFOLLOW", O_NOFOLLOW },
+                { "O_NOATIME", O_NOATIME },     { "O_CLOEXEC", O_CLOEXEC },
+                { "O_PATH", O_PATH },
+        };
+        static const char *acc[] = { "O_RDONLY", "O_WRONLY", "O_RDWR", "O_ACCMODE" };
+
+        fputs(acc[fl & O_ACCMODE], stdout);
+        fl &= ~(unsigned long)O_ACCMODE;
+        if ((fl & O_SYNC) == O_SYNC) {
+                fputs("|O_SYNC", stdout);
+                fl &= ~(unsigned long)O_SYNC;
+        }
+        if ((fl & O_TMPFILE) == O_TMPFILE) {
+                fputs("|O_TMPFILE", stdout);
+                fl &= ~(unsigned long)O_TMPFILE;
+        }
+        for (size_t i = 0; i < sizeof bits / sizeof bits[0]; i++)
+                if (fl & bits[i].value) {
+                        printf("|%s", bits[i].name);
+                        fl &= ~(unsigned long)bits[i].value;
+                }
+        if (fl)
+                printf("|0x%lx", fl);
+}
+
+static void print_escaped(const unsigned char *s, size_t n) {
+        putchar('"');
+        for (size_t i = 0; i < n; i++) {
+                unsigned char c = s[i];
+                switch (c) {
+                case '\n': fputs("\\n", stdout); break;
+                case '\t': fputs("\\t", stdout); break;
+                case '\r': fputs("\\r", stdout); break;
+                case '\\': fputs("\\\\", stdout); break;
+                case '"': fputs("\\\"", stdout); break;
+                default:
+                        if (c >= 0x20 && c < 0x7f)
+                                putchar(c);
+                        else
+                                printf("\\x%02x", c);
+                }
+        }
+        putchar('"');
+}
+
+static const char *type_name(mode_t m) {
+        switch (m & S_IFMT) {
+        case S_IFREG: return "reg";
+        case S_IFDIR: return "dir";
+        case S_IFLNK: return "lnk";
+        case S_IFIFO: return "fifo";
+        case S_IFCHR: return "chr";
+        case S_IFBLK: return "blk";
+        case S_IFSOCK: return "sock";
+        default: return "unknown";
+        }
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* results */
+
+/* Describe an fd returned by an open-family call, then close it. Reads content only from regular
+ * files (a FIFO or a device could block). */
+static void describe_fd(int fd) {
+        char proc[64], target[PATH_MAX];
+        unsigned char buf[CONTENT_MAX];
+        struct stat st;
+        long fdfl, fl;
+        ssize_t n;
+
+        fdfl = fcntl(fd, F_GETFD);
+        fl = fcntl(fd, F_GETFL);
+        printf("ok fd=%d cloexec=%d flags=", fd, fdfl < 0 ? -1 : !!(fdfl & FD_CLOEXEC));
+        if (fl < 0)
+                printf("!%s", errno_name(errno));
+        else
+                print_open_flags((unsigned long)fl);
+
+        if (syscall(SYS_fstat, fd, &st) < 0) {
+                printf(" fstat=!%s", errno_name(errno));
+                memset(&st, 0, sizeof st);
+        } else
+                printf(" type=%s mode=%04o dev=%u:%u ino=%ju", type_name(st.st_mode),
+                       (unsigned)(st.st_mode & 07777), major(st.st_dev), minor(st.st_dev),
+                       (uintmax_t)st.st_ino);
+
+        snprintf(proc, sizeof proc, "/proc/self/fd/%d", fd);
+        n = readlink(proc, target, sizeof target);
+        fputs(" path=", stdout);
+        if (n < 0)
+                printf("!%s", errno_name(errno));
+        else
+                print_escaped((const unsigned char *)target, (size_t)n);
+
+        fputs(" content=", stdout);
+        if (S_ISREG(st.st_mode)) {
+                n = read(fd, buf, sizeof buf);
+                if (n < 0)
+                        printf("!%s", errno_name(errno));
+                else
+                        print_escaped(buf, (size_t)n);
+        } else
+                fputs("-", stdout);
+        putchar('\n');
+        close(fd);
+}
+
+static void open_result(long r, int err) {
+        if (r < 0)
+                print_err(err);
+        else
+                describe_fd((int)r);
+}
+
+static void print_ts(const char *name, long long sec, unsigned long nsec) {
+        printf("%s %lld.%09lu\n", name, sec, nsec);
+}
+
+static void print_stat(const struct stat *st) {
+        printf("ok\n");
+        printf("dev %u:%u\n", major(st->st_dev), minor(st->st_dev));
+        printf("ino %ju\n", (uintmax_t)st->st_ino);
+        printf("mode 0%o\n", (unsigned)st->st_mode);
+        printf("nlink %ju\n", (uintmax_t)st->st_nlink);
+        printf("uid %u\n", (unsigned)st->st_uid);
+        printf("gid %u\n", (unsigned)st->st_gid);
+        printf("rdev %u:%u\n", major(st->st_rdev), minor(st->st_rdev));
+        printf("size %jd\n", (intmax_t)st->st_size);
+        printf("blksize %jd\n", (intmax_t)st->st_blksize);
+        printf("blocks %jd\n", (intmax_t)st->st_blocks);
+        print_ts("atime", (long long)st->st_atim.tv_sec, (unsigned long)st->st_atim.tv_nsec);
+        print_ts("mtime", (long long)st->st_mtim.tv_sec, (unsigned long)st->st_mtim.tv_nsec);
+        print_ts("ctime", (long long)st->st_ctim.tv_sec, (unsigned long)st->st_ctim.tv_nsec);
+}
+
+static void stat_result(long r, int err, const struct stat *st) {
+        if (r < 0)
+                print_err(err);
+        else
+                print_stat(st);
+}
+
+/* struct statx of the running kernel (uapi as of Linux 6.18): 256 bytes. Fields newer than the
+ * build's headers are read by offset. */
+static uint64_t rd(const unsigned char *b, size_t off, size_t size) {
+        uint64_t v = 0;
+        if (size == 2) {
+                uint16_t x;
+                memcpy(&x, b + off, 2);
+                v = x;
+        } else if (size == 4) {
+                uint32_t x;
+                memcpy(&x, b + off, 4);
+                v = x;
+        } else {
+                memcpy(&v, b + off, 8);
+        }
+        return v;
+}
+
+static void print_statx(const unsigned char *b) {
+        static const struct {
+                const char *name;
+                unsigned short off, size;
+        } f[] = {
+                { "stx_mask", 0x00, 4 },          { "stx_blksize", 0x04, 4 },
+                { "stx_attributes", 0x08, 8 },    { "stx_nlink", 0x10, 4 },
+                { "stx_uid", 0x14, 4 },           { "stx_gid", 0x18, 4 },
+                { "stx_mode", 0x1c, 2 },          { "stx_ino", 0x20, 8 },
+                { "stx_size", 0x28, 8 },          { "stx_blocks", 0x30, 8 },
+                { "stx_attributes_mask", 0x38, 8 },
+        };
+        static const struct {
+                const char *name;
+                unsigned short off;
+        } ts[] = {
+                { "atime", 0x40 }, { "btime", 0x50 }, { "ctime", 0x60 }, { "mtime", 0x70 },
+        };
+        static const struct {
+                const char *name;
+                unsigned short off, size;
+        } g[] = {
+                { "stx_rdev", 0x80, 4 },
+                { "stx_dev", 0x88, 4 },
+                { "stx_mnt_id", 0x90, 8 },
+                { "stx_dio_mem_align", 0x98, 4 },
+                { "stx_dio_offset_align", 0x9c, 4 },
+                { "stx_subvol", 0xa0, 8 },
+                { "stx_atomic_write_unit_min", 0xa8, 4 },
+                { "stx_atomic_write_unit_max", 0xac, 4 },
+                { "stx_atomic_write_segments_max", 0xb0, 4 },
+                { "stx_dio_read_offset_align", 0xb4, 4 },
+                { "stx_atomic_write_unit_max_opt", 0xb8, 4 },
+        };
+
+        printf("ok\n");
+        for (size_t i = 0; i < sizeof f / sizeof f[0]; i++) {
+                uint64_t v = rd(b, f[i].off, f[i].size);
+                if (strcmp(f[i].name, "stx_mode") == 0)
+                        printf("%s 0%" PRIo64 "\n", f[i].name, v);
+                else if (strcmp(f[i].name, "stx_mask") == 0 || strstr(f[i].name, "attributes"))
+                        printf("%s 0x%" PRIx64 "\n", f[i].name, v);
+                else
+                        printf("%s %" PRIu64 "\n", f[i].name, v);
+        }
+        for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++) {
+                int64_t sec;
+                memcpy(&sec, b + ts[i].off, 8);
+                printf("%s %" PRId64 ".%09" PRIu64 " reserved=%" PRIu64 "\n", ts[i].name, sec,
+                       rd(b, ts[i].off + 8, 4), rd(b, ts[i].off + 12, 4));
+        }
+        for (size_t i = 0; i < sizeof g / sizeof g[0]; i++) {
+                if (g[i].off == 0x80 || g[i].off == 0x88)
+                        printf("%s %" PRIu64 ":%" PRIu64 "\n", g[i].name, rd(b, g[i].off, 4),
+                               rd(b, g[i].off + 4, 4));
+                else
+                        printf("%s %" PRIu64 "\n", g[i].name, rd(b, g[i].off, g[i].size));
+        }
+        /* __spare0 at 0x1e, __spare2 at 0xbc, __spare3 from 0xc0: must be zero */
+        printf("spare %" PRIx64, rd(b, 0x1e, 2));
+        printf(" %" PRIx64, rd(b, 0xbc, 4));
+        for (size_t off = 0xc0; off < 0x100; off += 8)
+                printf(" %" PRIx64, rd(b, off, 8));
+        putchar('\n');
+}
+
+static void readlink_result(long r, int err, const char *buf) {
+        if (r < 0)
+                print_err(err);
+        else {
+                printf("ok %ld ", r);
+                print_escaped((const unsigned char *)buf, (size_t)r);
+                putchar('\n');
+        }
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* dirfd arguments: "-" = AT_FDCWD, "fd:N" = that number as is, "file:PATH" = PATH opened O_PATH
+ * (no O_DIRECTORY, for ENOTDIR), "dir:PATH" = PATH opened O_RDONLY|O_DIRECTORY (not O_PATH),
+ * anything else = PATH opened O_DIRECTORY|O_PATH. */
+
+static bool get_dirfd(const char *arg, int *dirfd) {
+        long r;
+        if (strcmp(arg, "-") == 0) {
+                *dirfd = AT_FDCWD;
+                return true;
+        }
+        if (strncmp(arg, "fd:", 3) == 0) {
+                *dirfd = (int)parse_long("fd", arg + 3, INT_MIN, INT_MAX);
+                return true;
+        }
+        if (strncmp(arg, "file:", 5) == 0)
+                r = syscall(SYS_openat, AT_FDCWD, arg + 5, O_PATH | O_CLOEXEC, 0);
+        else if (strncmp(arg, "dir:", 4) == 0)
+                r = syscall(SYS_openat, AT_FDCWD, arg + 4, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        else
+                r = syscall(SYS_openat, AT_FDCWD, arg, O_DIRECTORY | O_PATH | O_CLOEXEC, 0);
+        if (r < 0) {
+                printf("err dirfd %s\n", errno_name(errno));
+                return false;
+        }
+        *dirfd = (int)r;
+        return true;
+}
+
+static void put_dirfd(int dirfd) {
+        if (dirfd >= 0)
+                close(dirfd);
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* 32-bit memory and int $0x80 */
+
+static void *low_alloc(size_t size) {
+        void *p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_32BIT,
+                       -1, 0);
+        if (p == MAP_FAILED)
+                die_setup("mmap(MAP_32BIT)");
+        if ((uintptr_t)p + size > 0xffffffffUL) {
+                errno = ENOMEM;
+                die_setup("mmap(MAP_32BIT) above 4 GiB");
+        }
+        memset(p, 0, size);
+        return p;
+}
+
+static char *low_strdup(const char *s) {
+        size_t n = strlen(s) + 1;
+        char *p = low_alloc(n);
+        memcpy(p, s, n);
+        return p;
+}
+
+static uint32_t low32(const void *p) {
+        return (uint32_t)(uintptr_t)p;
+}
+
+/* The i386 system call from 64-bit code. The kernel zeroes r8-r11 on the way back. Returns the
+ * raw kernel value (-errno on error). */
+static long int80(long nr, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e) {
+        long ret;
+        register long r_esi __asm__("rsi") = d;
+        register long r_edi __asm__("rdi") = e;
+        __asm__ volatile("int $0x80"
+                         : "=a"(ret)
+                         : "0"(nr), "b"((long)a), "c"((long)b), "d"((long)c), "r"(r_esi), "r"(r_edi)
+                         : "memory", "cc", "r8", "r9", "r10", "r11");
+        return (int)ret;
+}
+
+static long i386_result(long r, int *err) {
+        if (r < 0 && r > -4096) {
+                *err = (int)-r;
+                return -1;
+        }
+        *err = 0;
+        return r;
+}
+
+/* struct stat64 of i386 (packed to 4 bytes; 96 bytes) and the old struct stat (64 bytes). */
+static void print_i386_stat64(const unsigned char *b) {
+        printf("ok\n");
+        printf("dev 0x%" PRIx64 "\n", rd(b, 0, 8));
+        printf("__st_ino %" PRIu64 "\n", rd(b, 12, 4));
+        printf("mode 0%" PRIo64 "\n", rd(b, 16, 4));
+        printf("nlink %" PRIu64 "\n", rd(b, 20, 4));
+        printf("uid %" PRIu64 "\n", rd(b, 24, 4));
+        printf("gid %" PRIu64 "\n", rd(b, 28, 4));
+        printf("rdev 0x%" PRIx64 "\n", rd(b, 32, 8));
+        printf("size %" PRId64 "\n", (int64_t)rd(b, 44, 8));
+        printf("blksize %" PRIu64 "\n", rd(b, 52, 4));
+        printf("blocks %" PRIu64 "\n", rd(b, 56, 8));
+        printf("atime %" PRIu64 ".%09" PRIu64 "\n", rd(b, 64, 4), rd(b, 68, 4));
+        printf("mtime %" PRIu64 ".%09" PRIu64 "\n", rd(b, 72, 4), rd(b, 76, 4));
+        printf("ctime %" PRIu64 ".%09" PRIu64 "\n", rd(b, 80, 4), rd(b, 84, 4));
+        printf("ino %" PRIu64 "\n", rd(b, 88, 8));
+        /* the kernel writes field by field and leaves the two pads as they were: not printed */
+}
+
+static void print_i386_stat(const unsigned char *b) {
+        printf("ok\n");
+        printf("dev 0x%" PRIx64 "\n", rd(b, 0, 4));
+        printf("ino %" PRIu64 "\n", rd(b, 4, 4));
+        printf("mode 0%" PRIo64 "\n", rd(b, 8, 2));
+        printf("nlink %" PRIu64 "\n", rd(b, 10, 2));
+        printf("uid %" PRIu64 "\n", rd(b, 12, 2));
+        printf("gid %" PRIu64 "\n", rd(b, 14, 2));
+        printf("rdev 0x%" PRIx64 "\n", rd(b, 16, 4));
+        printf("size %" PRIu64 "\n", rd(b, 20, 4));
+        printf("blksize %" PRIu64 "\n", rd(b, 24, 4));
+        printf("blocks %" PRIu64 "\n", rd(b, 28, 4));
+        printf("atime %" PRIu64 ".%09" PRIu64 "\n", rd(b, 32, 4), rd(b, 36, 4));
+        printf("mtime %" PRIu64 ".%09" PRIu64 "\n", rd(b, 40, 4), rd(b, 44, 4));
+        printf("ctime %" PRIu64 ".%09" PRIu64 "\n", rd(b, 48, 4), rd(b, 52, 4));
+        printf("unused %" PRIx64 " %" PRIx64 "\n", rd(b, 56, 4), rd(b, 60, 4));
+}
+
+/* Fill the stat buffer with a pattern first, so a result that leaves bytes unwritten shows. */
+#define STAT_FILL 0xa5
+
+/* ---------------------------------------------------------------------------------------------- */
+/* loops and processes */
+
+static int read_all(const char *path, unsigned char *buf, size_t size, size_t *len, int *err) {
+        long fd = syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0);
+        if (fd < 0) {
+                *err = errno;
+                return -1;
+        }
+        int fdfl = fcntl((int)fd, F_GETFD);
+        if (fdfl < 0 || !(fdfl & FD_CLOEXEC)) {
+                close((int)fd);
+                *err = 0;
+                return -2; /* O_CLOEXEC lost */
+        }
+        ssize_t n = read((int)fd, buf, size);
+        *err = errno;
+        close((int)fd);
+        if (n < 0)
+                return -1;
+        *len = (size_t)n;
+        return 0;
+}
+
+static int count_fds(void) {
+        long fd = syscall(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+        char buf[4096];
+        int n = 0;
+        long r;
+        if (fd < 0)
+                return -1;
+        while ((r = syscall(SYS_getdents64, fd, buf, sizeof buf)) > 0) {
+                for (long off = 0; off < r;) {
+                        unsigned short reclen;
+                        memcpy(&reclen, buf + off + 16, 2);
+                        const char *name = buf + off + 19;
+                        if (name[0] != '.')
+                                n++;
+                        off += reclen;
+                }
+        }
+        close((int)fd);
+        return n - 1; /* minus the directory fd itself */
+}
+
+static int cmd_loop(int argc, char **argv) {
+        if (argc != 3)
+                die_usage("usage: loop N PATH");
+        long n = parse_long("N", argv[1], 0, LONG_MAX);
+        struct timespec t0, t1;
+        clock_gettime(CLOCK_MONOTONIC, &t0);
+        for (long i = 0; i < n; i++) {
+                long fd = syscall(SYS_openat, AT_FDCWD, argv[2], O_RDONLY | O_CLOEXEC, 0);
+                if (fd < 0) {
+                        printf("err %s at %ld\n", errno_name(errno), i);
+                        return 0;
+                }
+                close((int)fd);
+        }
+        clock_gettime(CLOCK_MONOTONIC, &t1);
+        double ns = (double)(t1.tv_sec - t0.tv_sec) * 1e9 + (double)(t1.tv_nsec - t0.tv_nsec);
+        printf("ok %ld\n", n);
+        fprintf(stderr, "loop: %.0f ns per openat+close\n", n ? ns / (double)n : 0.0);
+        return 0;
+}
+
+struct threads_ctx {
+        const char *path;
+        long n;
+        const unsigned char *ref;
+        size_t ref_len;
+        atomic_int failed;
+        pthread_mutex_t lock;
+        char first_failure[256];
+        pthread_barrier_t barrier;
+};
+
+struct thread_arg {
+        struct threads_ctx *ctx;
+        int index;
+};
+
+static void thread_fail(struct threads_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void thread_fail(struct threads_ctx *c, const char *fmt, ...) {
+        va_list ap;
+        pthread_mutex_lock(&c->lock);
+        if (atomic_fetch_add(&c->failed, 1) == 0) {
+                va_start(ap, fmt);
+                vsnprintf(c->first_failure, sizeof c->first_failure, fmt, ap);
+                va_end(ap);
+        }
+        pthread_mutex_unlock(&c->lock);
+}
+
+static void *threads_main(void *p) {
+        struct thread_arg *a = p;
+        struct threads_ctx *c = a->ctx;
+        unsigned char buf[CONTENT_MAX];
+
+        pthread_barrier_wait(&c->barrier);
+        for (long i = 0; i < c->n && atomic_load(&c->failed) == 0; i++) {
+                size_t len = 0;
+                int err;
+                int r = read_all(c->path, buf, sizeof buf, &len, &err);
+                if (r == -2)
+                        thread_fail(c, "thread %d iteration %ld: O_CLOEXEC lost", a->index, i);
+                else if (r < 0)
+                        thread_fail(c, "thread %d iteration %ld: err %s", a->index, i, errno_name(err));
+                else if (len != c->ref_len || memcmp(buf, c->ref, len) != 0)
+                        thread_fail(c, "thread %d iteration %ld: content differs (%zu bytes)", a->index, i, len);
+        }
+        return NULL;
+}
+
+static int cmd_threads(int argc, char **argv) {
+        if (argc != 4)
+                die_usage("usage: threads T N PATH");
+        long t = parse_long("T", argv[1], 1, 1024);
+        struct threads_ctx c = { .path = argv[3], .n = parse_long("N", argv[2], 0, LONG_MAX) };
+        unsigned char ref[CONTENT_MAX];
+        pthread_t tid[1024];
+        struct thread_arg args[1024];
+        int err, before, after;
+
+        if (read_all(c.path, ref, sizeof ref, &c.ref_len, &err) < 0) {
+                printf("err first open %s\n", err ? errno_name(err) : "O_CLOEXEC lost");
+                return 0;
+        }
+        c.ref = ref;
+        pthread_mutex_init(&c.lock, NULL);
+        pthread_barrier_init(&c.barrier, NULL, (unsigned)t);
+        before = count_fds();
+        for (long i = 0; i < t; i++) {
+                args[i] = (struct thread_arg){ &c, (int)i };
+                errno = pthread_create(&tid[i], NULL, threads_main, &args[i]);
+                if (errno)
+                        die_setup("pthread_create");
+        }
+        for (long i = 0; i < t; i++)
+                pthread_join(tid[i], NULL);
+        after = count_fds();
+        if (atomic_load(&c.failed))
+                printf("fail %d: %s\n", atomic_load(&c.failed), c.first_failure);
+        else if (before != after)
+                printf("fail fd leak: %d fds before, %d after\n", before, after);
+        else
+                printf("ok %ld\n", t * c.n);
+        return 0;
+}
+
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig) {
+        (void) sig;
+        alarms++;
+}
+
+/* Open PATH N times while SIGALRM (SA_RESTART handler) arrives every USEC microseconds: every
+ * open must succeed (no EINTR), read the first content, keep O_CLOEXEC, and leave no fd behind
+ * (an fd injected into a thread that a signal interrupted would leak). */
+static int cmd_signals(int argc, char **argv) {
+        if (argc != 3 && argc != 4)
+                die_usage("usage: signals N PATH [USEC]");
+        long n = parse_long("N", argv[1], 0, LONG_MAX);
+        long usec = argc == 4 ? parse_long("USEC", argv[3], 1, 999999) : 200;
+        unsigned char ref[CONTENT_MAX], buf[CONTENT_MAX];
+        size_t ref_len, len;
+        int err, before, after;
+        long i, eintr = 0;
+
+        if (read_all(argv[2], ref, sizeof ref, &ref_len, &err) < 0) {
+                printf("err first open %s\n", err ? errno_name(err) : "O_CLOEXEC lost");
+                return 0;
+        }
+        struct sigaction sa = { .sa_handler = on_alarm, .sa_flags = SA_RESTART };
+        sigemptyset(&sa.sa_mask);
+        if (sigaction(SIGALRM, &sa, NULL) < 0)
+                die_setup("sigaction");
+        before = count_fds();
+        struct itimerval it = { { 0, usec }, { 0, usec } };
+        if (setitimer(ITIMER_REAL, &it, NULL) < 0)
+                die_setup("setitimer");
+        for (i = 0; i < n; i++) {
+                int r = read_all(argv[2], buf, sizeof buf, &len, &err);
+                if (r == -1 && err == EINTR) {
+                        eintr++;
+                        continue;
+                }
+                if (r == -2) {
+                        printf("fail iteration %ld: O_CLOEXEC lost\n", i);
+                        break;
+                }
+                if (r < 0) {
+                        printf("fail iteration %ld: err %s\n", i, errno_name(err));
+                        break;
+                }
+                if (len != ref_len || memcmp(buf, ref, len) != 0) {
+                        printf("fail iteration %ld: content differs\n", i);
+                        break;
+                }
+        }
+        struct itimerval off = { { 0, 0 }, { 0, 0 } };
+        setitimer(ITIMER_REAL, &off, NULL);
+        after = count_fds();
+        fprintf(stderr, "signals: %d SIGALRM during %ld opens\n", (int) alarms, n);
+        if (i < n)
+                return 0;
+        if (eintr)
+                printf("fail %ld opens returned EINTR (SA_RESTART handler)\n", eintr);
+        else if (before != after)
+                printf("fail fd leak: %d fds before, %d after\n", before, after);
+        else
+                printf("ok %ld\n", n);
+        return 0;
+}
+
+/* One open, printed with a prefix. */
+static void open_print(const char *prefix, const char *path) {
+        printf("%s ", prefix);
+        int err;
+        long r = sc(syscall(SYS_openat, AT_FDCWD, path, O_RDONLY | O_CLOEXEC, 0), &err);
+        open_result(r, err);
+        fflush(stdout);
+}
+
+/* Each level: open PATH; fork a child that opens PATH without exec'ing; then fork+exec the next
+ * level (this program through /proc/self/exe). Exit status: 0 if every level exited 0. */
+static int cmd_fork_chain(int argc, char **argv) {
+        if (argc != 3)
+                die_usage("usage: fork-chain DEPTH PATH");
+        long depth = parse_long("DEPTH", argv[1], 0, 100);
+        char pfx[64];
+        int status;
+        pid_t pid;
+
+        snprintf(pfx, sizeof pfx, "level %ld:", depth);
+        open_print(pfx, argv[2]);
+        if (depth == 0)
+                return 0;
+
+        pid = fork();
+        if (pid < 0)
+                die_setup("fork");
+        if (pid == 0) {
+                snprintf(pfx, sizeof pfx, "level %ld fork:", depth);
+                open_print(pfx, argv[2]);
+                _exit(0);
+        }
+        if (waitpid(pid, &status, 0) < 0 || status != 0) {
+                printf("level %ld: fork child status 0x%x\n", depth, status);
+                return 1;
+        }
+
+        pid = fork();
+        if (pid < 0)
+                die_setup("fork");
+        if (pid == 0) {
+                char d[32];
+                snprintf(d, sizeof d, "%ld", depth - 1);
+                execl("/proc/self/exe", "pv-syscall", "fork-chain", d, argv[2], (char *)NULL);
+                fprintf(stderr, "exec /proc/self/exe: %s\n", strerror(errno));
+                _exit(127);
+        }
+        if (waitpid(pid, &status, 0) < 0 || status != 0) {
+                printf("level %ld: exec child status 0x%x\n", depth, status);
+                return 1;
+        }
+        return 0;
+}
+
+/* The state letter of a process in /proc/PID/stat ('T' = stopped). */
+static char proc_state(pid_t pid) {
+        char p[64], buf[512];
+        snprintf(p, sizeof p, "/proc/%d/stat", (int)pid);
+        FILE *f = fopen(p, "re");
+        if (!f)
+                return 0;
+        size_t n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+        buf[n] = 0;
+        char *rp = strrchr(buf, ')');
+        return rp && rp[1] == ' ' ? rp[2] : 0;
+}
+
+struct spin_ctx {
+        const char *path;
+        atomic_bool stop;
+        atomic_long opens;
+        atomic_long errors;
+        atomic_int started;
+};
+
+static void *spin_main(void *p) {
+        struct spin_ctx *c = p;
+        bool first = true;
+        while (!atomic_load(&c->stop)) {
+                long fd = syscall(SYS_openat, AT_FDCWD, c->path, O_RDONLY | O_CLOEXEC, 0);
+                if (fd >= 0) {
+                        char b[16];
+                        if (read((int)fd, b, sizeof b) < 0)
+                                atomic_fetch_add(&c->errors, 1);
+                        close((int)fd);
+                        atomic_fetch_add(&c->opens, 1);
+                } else
+                        atomic_fetch_add(&c->errors, 1);
+                if (first) {
+                        atomic_fetch_add(&c->started, 1);
+                        first = false;
+                }
+        }
+        return NULL;
+}
+
+static void start_spinners(struct spin_ctx *c, long t, pthread_t *tid) {
+        for (long i = 0; i < t; i++) {
+                errno = pthread_create(&tid[i], NULL, spin_main, c);
+                if (errno)
+                        die_setup("pthread_create");
+        }
+        while (atomic_load(&c->started) < t)
+                usleep(1000);
+}
+
+/* Stop ourselves with SIGSTOP (a child sends SIGCONT once it sees us stopped), several times,
+ * optionally while THREADS threads keep opening PATH; then open PATH again. */
+static int cmd_stop_self(int argc, char **argv) {
+        if (argc != 2 && argc != 3)
+                die_usage("usage: stop-self PATH [THREADS]");
+        long t = argc == 3 ? parse_long("THREADS", argv[2], 0, 64) : 0;
+        struct spin_ctx c = { .path = argv[1] };
+        pthread_t tid[64];
+        int rounds = t ? 5 : 1;
+
+        open_print("before:", argv[1]);
+        start_spinners(&c, t, tid);
+        for (int round = 0; round < rounds; round++) {
+                pid_t self = getpid(), pid = fork();
+                if (pid < 0)
+                        die_setup("fork");
+                if (pid == 0) {
+                        /* wait (up to 10 s) until the parent is stopped, then continue it */
+                        for (int i = 0; i < 10000 && proc_state(self) != 'T'; i++)
+                                usleep(1000);
+                        kill(self, SIGCONT);
+                        _exit(0);
+                }
+                raise(SIGSTOP);
+                int status;
+                if (waitpid(pid, &status, 0) < 0 || status != 0) {
+                        printf("continuer status 0x%x\n", status);
+                        return 1;
+                }
+        }
+        atomic_store(&c.stop, true);
+        for (long i = 0; i < t; i++)
+                pthread_join(tid[i], NULL);
+        if (atomic_load(&c.errors))
+                printf("threads: %ld errors\n", atomic_load(&c.errors));
+        printf("continued %d times\n", rounds);
+        open_print("after:", argv[1]);
+        return 0;
+}
+
+/* T threads open PATH in a loop forever; "ready pid=N" once every thread has opened once. For the
+ * test that kills the tracee with SIGKILL while calls are trapped. */
+static int cmd_spin(int argc, char **argv) {
+        if (argc != 3)
+                die_usage("usage: spin T PATH");
+        long t = parse_long("T", argv[1], 1, 64);
+        struct spin_ctx c = { .path = argv[2] };
+        pthread_t tid[64];
+
+        start_spinners(&c, t, tid);
+        printf("ready pid=%d\n", (int)getpid());
+        fflush(stdout);
+        for (;;)
+                pause();
+}
+
+struct fifo_ctx {
+        const char *path;
+};
+
+static void *fifo_main(void *p) {
+        struct fifo_ctx *c = p;
+        int err;
+        long r = sc(syscall(SYS_openat, AT_FDCWD, c->path, O_RDONLY | O_CLOEXEC, 0), &err);
+        printf("fifo ");
+        if (r < 0)
+                print_err(err);
+        else {
+                printf("ok\n");
+                close((int)r);
+        }
+        fflush(stdout);
+        return NULL;
+}
+
+/* One thread opens FIFO for reading (blocks until a writer comes); the main thread then opens
+ * OTHER and prints it, then "ready pid=N", and waits for the FIFO open (exit 0 when it returns). */
+static int cmd_fifo_block(int argc, char **argv) {
+        if (argc != 3)
+                die_usage("usage: fifo-block FIFO OTHER");
+        struct fifo_ctx c = { .path = argv[1] };
+        pthread_t tid;
+        errno = pthread_create(&tid, NULL, fifo_main, &c);
+        if (errno)
+                die_setup("pthread_create");
+        usleep(200 * 1000);
+        open_print("other:", argv[2]);
+        printf("ready pid=%d\n", (int)getpid());
+        fflush(stdout);
+        pthread_join(tid, NULL);
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* bad pointers and edges */
+
+/* A page whose successor is PROT_NONE; returns the start of the readable page. */
+static unsigned char *guarded_page(void) {
+        long ps = sysconf(_SC_PAGESIZE);
+        unsigned char *p = mmap(NULL, (size_t)ps * 2, PROT_READ | PROT_WRITE,
+                                MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+        if (p == MAP_FAILED)
+                die_setup("mmap");
+        if (mprotect(p + ps, (size_t)ps, PROT_NONE) < 0)
+                die_setup("mprotect");
+        return p;
+}
+
+static void *bad_ptr(void) {
+        return guarded_page() + sysconf(_SC_PAGESIZE);
+}
+
+static int cmd_fault(int argc, char **argv) {
+        if (argc != 3)
+                die_usage("usage: fault path|edge|nonul-short|nonul-long|statbuf|linkbuf|how PATH");
+        const char *kind = argv[1], *path = argv[2];
+        long ps = sysconf(_SC_PAGESIZE);
+        int err;
+        long r;
+
+        if (strcmp(kind, "path") == 0) {
+                /* the path pointer itself is unmapped */
+                r = sc(syscall(SYS_open, bad_ptr(), O_RDONLY | O_CLOEXEC, 0), &err);
+                printf("open: "), open_result(r, err);
+                struct stat st;
+                r = sc(syscall(SYS_stat, bad_ptr(), &st), &err);
+                printf("stat: "), r < 0 ? print_err(err) : (void)printf("ok\n");
+                r = sc(syscall(SYS_access, bad_ptr(), F_OK), &err);
+                printf("access: "), r < 0 ? print_err(err) : (void)printf("ok\n");
+        } else if (strcmp(kind, "edge") == 0) {
+                /* PATH ends with its NUL on the last byte of a page; the next page is PROT_NONE */
+                size_t n = strlen(path) + 1;
+                if ((long)n > ps)
+                        die_usage("path too long for one page");
+                unsigned char *pg = guarded_page();
+                char *p = (char *)pg + ps - (long)n;
+                memcpy(p, path, n);
+                r = sc(syscall(SYS_open, p, O_RDONLY | O_CLOEXEC, 0), &err);
+                printf("open: "), open_result(r, err);
+                struct stat st;
+                r = sc(syscall(SYS_stat, p, &st), &err);
+                printf("stat: "), stat_result(r, err, &st);
+        } else if (strcmp(kind, "nonul-short") == 0 || strcmp(kind, "nonul-long") == 0) {
+                /* no NUL before the PROT_NONE page: 100 bytes (EFAULT) or a whole page of
+                 * PATH_MAX bytes (ENAMETOOLONG); the bytes repeat PATH */
+                size_t len = strcmp(kind, "nonul-short") == 0 ? 100 : (size_t)ps;
+                unsigned char *pg = guarded_page();
+                char *p = (char *)pg + ps - (long)len;
+                size_t pl = strlen(path);
+                for (size_t i = 0; i < len; i++)
+                        p[i] = pl ? path[i % pl] : 'a';
+                r = sc(syscall(SYS_open, p, O_RDONLY | O_CLOEXEC, 0), &err);
+                printf("open: "), open_result(r, err);
+        } else if (strcmp(kind, "statbuf") == 0) {
+                /* the result buffer is unmapped */
+                r = sc(syscall(SYS_stat, path, bad_ptr()), &err);
+                printf("stat: "), r < 0 ? print_err(err) : (void)printf("ok\n");
+                r = sc(syscall(SYS_lstat, path, bad_ptr()), &err);
+                printf("lstat: "), r < 0 ? print_err(err) : (void)printf("ok\n");
+                r = sc(syscall(SYS_newfstatat, AT_FDCWD, path, bad_ptr(), 0), &err);
+                printf("newfstatat: "), r < 0 ? print_err(err) : (void)printf("ok\n");
+                r = sc(syscall(SYS_statx, AT_FDCWD, path, 0, STATX_BASIC_STATS, bad_ptr()), &err);
+                printf("statx: "), r < 0 ? print_err(err) : (void)printf("ok\n");
+                /* the buffer ends in the middle of struct stat */
+                unsigned char *pg = guarded_page();
+                r = sc(syscall(SYS_stat, path, pg + ps - 64), &err);
+                printf("stat-partial: "), r < 0 ? print_err(err) : (void)printf("ok\n");
+        } else if (strcmp(kind, "linkbuf") == 0) {
+                r = sc(syscall(SYS_readlink, path, bad_ptr(), 100), &err);
+                printf("readlink: "), r < 0 ? print_err(err) : (void)printf("ok %ld\n", r);
+                r = sc(syscall(SYS_readlinkat, AT_FDCWD, path, bad_ptr(), 100), &err);
+                printf("readlinkat: "), r < 0 ? print_err(err) : (void)printf("ok %ld\n", r);
+                char b[16];
+                r = sc(syscall(SYS_readlink, path, b, 0), &err);
+                printf("readlink-size0: "), r < 0 ? print_err(err) : (void)printf("ok %ld\n", r);
+                r = sc(syscall(SYS_readlink, path, b, -1L), &err);
+                printf("readlink-size-1: "), r < 0 ? print_err(err) : (void)printf("ok %ld\n", r);
+        } else if (strcmp(kind, "how") == 0) {
+                unsigned char big[64];
+                struct open_how how = { .flags = O_RDONLY | O_CLOEXEC };
+                r = sc(syscall(__NR_openat2, AT_FDCWD, path, bad_ptr(), sizeof how), &err);
+                printf("how-unmapped: "), open_result(r, err);
+                r = sc(syscall(__NR_openat2, AT_FDCWD, path, &how, 8), &err);
+                printf("how-size8: "), open_result(r, err);
+                memset(big, 0, sizeof big);
+                memcpy(big, &how, sizeof how);
+                r = sc(syscall(__NR_openat2, AT_FDCWD, path, big, sizeof big), &err);
+                printf("how-size64-zero: "), open_result(r, err);
+                big[40] = 1;
+                r = sc(syscall(__NR_openat2, AT_FDCWD, path, big, sizeof big), &err);
+                printf("how-size64-nonzero: "), open_result(r, err);
+                struct open_how h2 = { .flags = O_RDONLY, .mode = 0644 };
+                r = sc(syscall(__NR_openat2, AT_FDCWD, path, &h2, sizeof h2), &err);
+                printf("how-mode-without-creat: "), open_result(r, err);
+                struct open_how h3 = { .flags = O_RDONLY, .resolve = 1ULL << 40 };
+                r = sc(syscall(__NR_openat2, AT_FDCWD, path, &h3, sizeof h3), &err);
+                printf("how-bad-resolve: "), open_result(r, err);
+                struct open_how h4 = { .flags = 1ULL << 40 };
+                r = sc(syscall(__NR_openat2, AT_FDCWD, path, &h4, sizeof h4), &err);
+                printf("how-bad-flags: "), open_result(r, err);
+        } else
+                die_usage("unknown fault kind '%s'", kind);
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* the simple calls */
+
+static void need(int argc, int min, int max, const char *usage) {
+        if (argc < min || argc > max)
+                die_usage("usage: %s", usage);
+}
+
+static int cmd_calls(int argc, char **argv) {
+        const char *c = argv[0];
+        int err, dirfd;
+        long r;
+
+        if (strcmp(c, "open") == 0) {
+                need(argc, 3, 4, "open PATH FLAGS [MODE]");
+                unsigned long long fl = parse_flags("flags", argv[2]);
+                unsigned mode = argc > 3 ? parse_mode(argv[3]) : 0;
+                r = sc(syscall(SYS_open, argv[1], (long)fl, (long)mode), &err);
+                open_result(r, err);
+        } else if (strcmp(c, "openat") == 0) {
+                need(argc, 4, 5, "openat DIR REL FLAGS [MODE]");
+                unsigned long long fl = parse_flags("flags", argv[3]);
+                unsigned mode = argc > 4 ? parse_mode(argv[4]) : 0;
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_openat, dirfd, argv[2], (long)fl, (long)mode), &err);
+                put_dirfd(dirfd);
+                open_result(r, err);
+        } else if (strcmp(c, "openat2") == 0) {
+                need(argc, 5, 6, "openat2 DIR REL FLAGS RESOLVE [MODE]");
+                struct open_how how = {
+                        .flags = parse_flags("flags", argv[3]),
+                        .resolve = parse_flags("resolve", argv[4]),
+                        .mode = argc > 5 ? parse_mode(argv[5]) : 0,
+                };
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_openat2, dirfd, argv[2], &how, sizeof how), &err);
+                put_dirfd(dirfd);
+                open_result(r, err);
+        } else if (strcmp(c, "creat") == 0) {
+                need(argc, 3, 3, "creat PATH MODE");
+                r = sc(syscall(SYS_creat, argv[1], (long)parse_mode(argv[2])), &err);
+                open_result(r, err);
+        } else if (strcmp(c, "stat") == 0 || strcmp(c, "lstat") == 0) {
+                need(argc, 2, 2, "stat|lstat PATH");
+                struct stat st;
+                memset(&st, STAT_FILL, sizeof st);
+                r = sc(syscall(strcmp(c, "stat") == 0 ? SYS_stat : SYS_lstat, argv[1], &st), &err);
+                stat_result(r, err, &st);
+        } else if (strcmp(c, "fstatat") == 0) {
+                need(argc, 4, 4, "fstatat DIR REL ATFLAGS");
+                unsigned long long fl = parse_flags("atflags", argv[3]);
+                struct stat st;
+                memset(&st, STAT_FILL, sizeof st);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_newfstatat, dirfd, argv[2], &st, (long)fl), &err);
+                put_dirfd(dirfd);
+                stat_result(r, err, &st);
+        } else if (strcmp(c, "statx") == 0) {
+                need(argc, 5, 5, "statx DIR REL ATFLAGS MASK");
+                unsigned long long fl = parse_flags("atflags", argv[3]);
+                unsigned long long mask = parse_flags("mask", argv[4]);
+                unsigned char buf[256] __attribute__((aligned(8)));
+                memset(buf, STAT_FILL, sizeof buf);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_statx, dirfd, argv[2], (long)fl, (long)mask, buf), &err);
+                put_dirfd(dirfd);
+                if (r < 0)
+                        print_err(err);
+                else
+                        print_statx(buf);
+        } else if (strcmp(c, "access") == 0) {
+                need(argc, 3, 3, "access PATH MODE");
+                r = sc(syscall(SYS_access, argv[1], (long)parse_flags("mode", argv[2])), &err);
+                r < 0 ? print_err(err) : (void)printf("ok\n");
+        } else if (strcmp(c, "faccessat") == 0) {
+                need(argc, 4, 4, "faccessat DIR REL MODE");
+                unsigned long long m = parse_flags("mode", argv[3]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_faccessat, dirfd, argv[2], (long)m), &err);
+                put_dirfd(dirfd);
+                r < 0 ? print_err(err) : (void)printf("ok\n");
+        } else if (strcmp(c, "faccessat2") == 0) {
+                need(argc, 5, 5, "faccessat2 DIR REL MODE ATFLAGS");
+                unsigned long long m = parse_flags("mode", argv[3]);
+                unsigned long long fl = parse_flags("atflags", argv[4]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_faccessat2, dirfd, argv[2], (long)m, (long)fl), &err);
+                put_dirfd(dirfd);
+                r < 0 ? print_err(err) : (void)printf("ok\n");
+        } else if (strcmp(c, "readlink") == 0) {
+                need(argc, 2, 3, "readlink PATH [BUFSIZ]");
+                char buf[PATH_MAX + 1];
+                long size = argc > 2 ? parse_long("BUFSIZ", argv[2], 0, PATH_MAX) : PATH_MAX;
+                memset(buf, 0, sizeof buf);
+                r = sc(syscall(SYS_readlink, argv[1], buf, size), &err);
+                readlink_result(r, err, buf);
+        } else if (strcmp(c, "readlinkat") == 0) {
+                need(argc, 3, 4, "readlinkat DIR REL [BUFSIZ]");
+                char buf[PATH_MAX + 1];
+                long size = argc > 3 ? parse_long("BUFSIZ", argv[3], 0, PATH_MAX) : PATH_MAX;
+                memset(buf, 0, sizeof buf);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_readlinkat, dirfd, argv[2], buf, size), &err);
+                put_dirfd(dirfd);
+                readlink_result(r, err, buf);
+        } else
+                return -1;
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* i386 calls through int $0x80, every pointer below 4 GiB */
+
+static int cmd_i386(int argc, char **argv) {
+        const char *c = argv[0] + 5; /* after "i386-" */
+        int err;
+        long r;
+
+        if (strcmp(c, "open") == 0) {
+                need(argc, 3, 4, "i386-open PATH FLAGS [MODE]");
+                char *p = low_strdup(argv[1]);
+                unsigned long long fl = parse_flags("flags", argv[2]);
+                unsigned mode = argc > 3 ? parse_mode(argv[3]) : 0;
+                r = i386_result(int80(I386_NR_open, low32(p), (uint32_t)fl, mode, 0, 0), &err);
+                open_result(r, err);
+        } else if (strcmp(c, "openat") == 0) {
+                need(argc, 4, 5, "i386-openat DIR REL FLAGS [MODE]");
+                int dirfd;
+                char *p = low_strdup(argv[2]);
+                unsigned long long fl = parse_flags("flags", argv[3]);
+                unsigned mode = argc > 4 ? parse_mode(argv[4]) : 0;
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = i386_result(int80(I386_NR_openat, (uint32_t)dirfd, low32(p), (uint32_t)fl, mode, 0), &err);
+                put_dirfd(dirfd);
+                open_result(r, err);
+        } else if (strcmp(c, "stat64") == 0 || strcmp(c, "lstat64") == 0) {
+                need(argc, 2, 2, "i386-stat64|i386-lstat64 PATH");
+                char *p = low_strdup(argv[1]);
+                unsigned char *b = low_alloc(96);
+                memset(b, STAT_FILL, 96);
+                r = i386_result(int80(strcmp(c, "stat64") == 0 ? I386_NR_stat64 : I386_NR_lstat64,
+                                      low32(p), low32(b), 0, 0, 0), &err);
+                r < 0 ? print_err(err) : print_i386_stat64(b);
+        } else if (strcmp(c, "fstatat64") == 0) {
+                need(argc, 4, 4, "i386-fstatat64 DIR REL ATFLAGS");
+                int dirfd;
+                char *p = low_strdup(argv[2]);
+                unsigned long long fl = parse_flags("atflags", argv[3]);
+                unsigned char *b = low_alloc(96);
+                memset(b, STAT_FILL, 96);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = i386_result(int80(I386_NR_fstatat64, (uint32_t)dirfd, low32(p), low32(b), (uint32_t)fl, 0), &err);
+                put_dirfd(dirfd);
+                r < 0 ? print_err(err) : print_i386_stat64(b);
+        } else if (strcmp(c, "stat") == 0 || strcmp(c, "lstat") == 0) {
+                need(argc, 2, 2, "i386-stat|i386-lstat PATH");
+                char *p = low_strdup(argv[1]);
+                unsigned char *b = low_alloc(64);
+                memset(b, STAT_FILL, 64);
+                r = i386_result(int80(strcmp(c, "stat") == 0 ? I386_NR_stat : I386_NR_lstat,
+                                      low32(p), low32(b), 0, 0, 0), &err);
+                r < 0 ? print_err(err) : print_i386_stat(b);
+        } else if (strcmp(c, "statx") == 0) {
+                need(argc, 5, 5, "i386-statx DIR REL ATFLAGS MASK");
+                int dirfd;
+                char *p = low_strdup(argv[2]);
+                unsigned long long fl = parse_flags("atflags", argv[3]);
+                unsigned long long mask = parse_flags("mask", argv[4]);
+                unsigned char *b = low_alloc(256);
+                memset(b, STAT_FILL, 256);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = i386_result(int80(I386_NR_statx, (uint32_t)dirfd, low32(p), (uint32_t)fl, (uint32_t)mask, low32(b)), &err);
+                put_dirfd(dirfd);
+                r < 0 ? print_err(err) : print_statx(b);
+        } else if (strcmp(c, "access") == 0) {
+                need(argc, 3, 3, "i386-access PATH MODE");
+                char *p = low_strdup(argv[1]);
+                r = i386_result(int80(I386_NR_access, low32(p), (uint32_t)parse_flags("mode", argv[2]), 0, 0, 0), &err);
+                r < 0 ? print_err(err) : (void)printf("ok\n");
+        } else if (strcmp(c, "readlink") == 0) {
+                need(argc, 2, 3, "i386-readlink PATH [BUFSIZ]");
+                char *p = low_strdup(argv[1]);
+                long size = argc > 2 ? parse_long("BUFSIZ", argv[2], 0, PATH_MAX) : PATH_MAX;
+                char *b = low_alloc(PATH_MAX + 1);
+                r = i386_result(int80(I386_NR_readlink, low32(p), low32(b), (uint32_t)size, 0, 0), &err);
+                readlink_result(r, err, b);
+        } else
+                return -1;
+        return 0;
+}
+
+static void usage(FILE *f) {
+        fputs("usage: pv-syscall SUBCOMMAND ARGS...\n"
+              "Raw path system calls, results printed in a stable form for diffing.\n"
+              "\n"
+              "  open PATH FLAGS [MODE]            creat PATH MODE\n"
+              "  openat DIR REL FLAGS [MODE]       openat2 DIR REL FLAGS RESOLVE [MODE]\n"
+              "  stat PATH    lstat PATH           fstatat DIR REL ATFLAGS\n"
+              "  statx DIR REL ATFLAGS MASK\n"
+              "  access PATH MODE                  faccessat DIR REL MODE\n"
+              "  faccessat2 DIR REL MODE ATFLAGS\n"
+              "  readlink PATH [BUFSIZ]            readlinkat DIR REL [BUFSIZ]\n"
+              "  i386-open PATH FLAGS [MODE]       i386-openat DIR REL FLAGS [MODE]\n"
+              "  i386-stat64 PATH  i386-lstat64 PATH  i386-stat PATH  i386-lstat PATH\n"
+              "  i386-fstatat64 DIR REL ATFLAGS    i386-statx DIR REL ATFLAGS MASK\n"
+              "  i386-access PATH MODE             i386-readlink PATH [BUFSIZ]\n"
+              "  loop N PATH                       threads T N PATH\n"
+              "  signals N PATH [USEC]             (N opens under a SIGALRM every USEC, default 200)\n"
+              "  fork-chain DEPTH PATH             stop-self PATH [THREADS]\n"
+              "  spin T PATH                       fifo-block FIFO OTHER\n"
+              "  fault path|edge|nonul-short|nonul-long|statbuf|linkbuf|how PATH\n"
+              "\n"
+              "DIR: '-' (AT_FDCWD), 'fd:N' (that number), 'file:PATH' (opened O_PATH),\n"
+              "'dir:PATH' (opened O_RDONLY|O_DIRECTORY), or a directory (opened O_DIRECTORY|O_PATH). FLAGS, RESOLVE, ATFLAGS, MASK and access MODE:\n"
+              "names joined by '|' (O_RDONLY|O_CLOEXEC, AT_SYMLINK_NOFOLLOW, RESOLVE_BENEATH,\n"
+              "R_OK|W_OK, STATX_BASIC_STATS) or numbers; permission MODE is octal.\n"
+              "Output: 'err ENAME', or 'ok ...'. Exit 0 when the call was made (even if it\n"
+              "failed), 1 when the helper's own set-up failed, 2 on usage errors.\n",
+              f);
+}
+
+int main(int argc, char **argv) {
+        if (argc < 2)
+                die_usage("missing subcommand");
+        argc--, argv++;
+        if (strcmp(argv[0], "help") == 0 || strcmp(argv[0], "--help") == 0) {
+                usage(stdout);
+                return 0;
+        }
+        setvbuf(stdout, NULL, _IOLBF, 0);
+
+        if (strncmp(argv[0], "i386-", 5) == 0) {
+                if (cmd_i386(argc, argv) == 0)
+                        return 0;
+        } else if (strcmp(argv[0], "loop") == 0)
+                return cmd_loop(argc, argv);
+        else if (strcmp(argv[0], "threads") == 0)
+                return cmd_threads(argc, argv);
+        else if (strcmp(argv[0], "signals") == 0)
+                return cmd_signals(argc, argv);
+        else if (strcmp(argv[0], "fork-chain") == 0)
+                return cmd_fork_chain(argc, argv);
+        else if (strcmp(argv[0], "stop-self") == 0)
+                return cmd_stop_self(argc, argv);
+        else if (strcmp(argv[0], "spin") == 0)
+                return cmd_spin(argc, argv);
+        else if (strcmp(argv[0], "fifo-block") == 0)
+                return cmd_fifo_block(argc, argv);
+        else if (strcmp(argv[0], "fault") == 0)
+                return cmd_fault(argc, argv);
+        else if (cmd_calls(argc, argv) == 0)
+                return 0;
+        die_usage("unknown subcommand '%s'", argv[0]);
+}
