@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -80,6 +81,7 @@ struct session {
         struct shared_policy *policy;
         struct pv_unotify *engine;
         uint64_t started_usec;
+        bool stored;      /* its listener is in systemd's fd store */
 };
 
 struct connection {
@@ -108,6 +110,7 @@ struct manager {
         size_t n_connections;
         unsigned long long next_id;
         uint64_t started_usec;
+        bool stopping;
 };
 
 static uint64_t now_usec(void) {
@@ -211,8 +214,12 @@ static struct shared_policy *profile_find(struct manager *m, const char *name) {
 
 /* ---- sessions ---------------------------------------------------------------------------------- */
 
+static void fdstore_remove(struct session *s);
+
 static void session_free(struct session *s) {
         struct manager *m = s->manager;
+        if (!m->stopping)
+                fdstore_remove(s); /* ended; when the daemon stops, they stay for its successor */
         for (struct session **p = &m->sessions; *p; p = &(*p)->next)
                 if (*p == s) {
                         *p = s->next;
@@ -350,16 +357,17 @@ static void status_reply(struct connection *c) {
         reply(c, line);
 }
 
-/* The policy of a request: the client's sources in order, or a profile. */
-static int request_policy(struct connection *c, const struct pv_request *req, struct shared_policy **ret,
-                          char **ret_profile) {
-        struct manager *m = c->manager;
+/* The policy of a request: the client's sources in order, or a profile. On failure *ret_error
+ * says why (malloc()ed). */
+static int request_policy(struct manager *m, const struct pv_request *req, struct shared_policy **ret,
+                          char **ret_profile, char **ret_error) {
         const char *profile = pv_request_profile(req);
 
         if (profile) {
                 struct shared_policy *sp = profile_find(m, profile);
                 if (!sp) {
-                        reply_error(c, req->is_pathvisor, ENOENT, "no profile \"%s\" in %s", profile, m->policy_dir);
+                        if (asprintf(ret_error, "no profile \"%s\" in %s", profile, m->policy_dir) < 0)
+                                *ret_error = NULL;
                         return -ENOENT;
                 }
                 *ret = shared_policy_ref(sp);
@@ -367,8 +375,10 @@ static int request_policy(struct connection *c, const struct pv_request *req, st
                 return 0;
         }
         if (!req->is_pathvisor) {
-                reply_error(c, false, EINVAL, "container %s: no profile named (listenerMetadata \"profile=NAME\" or "
-                            "annotation org.pathvisor.profile)", req->container_id ? req->container_id : "?");
+                if (asprintf(ret_error,
+                             "container %s: no profile named (listenerMetadata \"profile=NAME\" or annotation "
+                             "org.pathvisor.profile)", req->container_id ? req->container_id : "?") < 0)
+                        *ret_error = NULL;
                 return -EINVAL;
         }
 
@@ -394,11 +404,11 @@ static int request_policy(struct connection *c, const struct pv_request *req, st
         }
         if (r < 0) {
                 /* the client checked the same sources before sending: this is rare */
-                if (errs.n > 0)
-                        reply_error(c, true, EINVAL, "%s:%u:%u: %s", errs.items[0].file, errs.items[0].line,
-                                    errs.items[0].col, errs.items[0].message);
-                else
-                        reply_error(c, true, -r, "cannot build the policy: %s", strerror(-r));
+                int k = errs.n > 0 ? asprintf(ret_error, "%s:%u:%u: %s", errs.items[0].file, errs.items[0].line,
+                                              errs.items[0].col, errs.items[0].message)
+                                   : asprintf(ret_error, "cannot build the policy: %s", strerror(-r));
+                if (k < 0)
+                        *ret_error = NULL;
                 pv_errors_clear(&errs);
                 pv_policy_free(p);
                 return r;
@@ -410,6 +420,96 @@ static int request_policy(struct connection *c, const struct pv_request *req, st
         }
         *ret_profile = NULL;
         return 0;
+}
+
+/* ---- the fd store: sessions survive a restart of the daemon ------------------------------------ */
+
+/* Under systemd (FileDescriptorStoreMax=), each session's listener and a small state record (a
+ * memfd with the session's id, uid, pid and the client's original message) go to the fd store:
+ * a restarted daemon gets them back through LISTEN_FDS and takes every session over, and while
+ * no daemon runs the listeners stay open, so trapped calls wait instead of failing. */
+static void fdstore_add(struct session *s, const char *message, size_t len) {
+        if (!getenv("NOTIFY_SOCKET") || !message)
+                return;
+        json_object *o = json_object_new_object();
+        json_object_object_add(o, "id", json_object_new_int64((int64_t) s->id));
+        json_object_object_add(o, "uid", json_object_new_int64(s->uid));
+        json_object_object_add(o, "pid", json_object_new_int64(s->pid));
+        json_object_object_add(o, "message", json_object_new_string_len(message, (int) len));
+        const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+        char name[64];
+        snprintf(name, sizeof(name), "pathvisord-state-%llu", s->id);
+        _cleanup_close_ int mfd = memfd_create(name, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+        if (mfd < 0 || write(mfd, text, strlen(text)) != (ssize_t) strlen(text) ||
+            fcntl(mfd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+                log_warning_errno(errno, "session %llu: cannot write its state record: %m; it will not survive a restart",
+                                  s->id);
+                json_object_put(o);
+                return;
+        }
+        json_object_put(o);
+        char msg[128];
+        snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=session-%llu", s->id);
+        int r = sd_pid_notify_with_fds(0, false, msg, &s->listener, 1);
+        snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=state-%llu", s->id);
+        if (r > 0)
+                r = sd_pid_notify_with_fds(0, false, msg, &mfd, 1);
+        if (r <= 0)
+                log_warning_errno(r, "session %llu: cannot put it in the fd store: %m; it will not survive a restart",
+                                  s->id);
+        s->stored = r > 0;
+}
+
+static void fdstore_remove(struct session *s) {
+        if (!s->stored)
+                return;
+        sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=session-%llu", s->id);
+        sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=state-%llu", s->id);
+}
+
+/* Creates a session for a listener. `id` 0: a new one. On failure *ret_error says why. */
+static struct session *session_start(struct manager *m, const struct pv_request *req, int listener, uid_t uid,
+                                     pid_t pid, unsigned long long id, char **ret_error, int *ret_errno) {
+        struct session *s = calloc(1, sizeof(*s));
+        if (!s) {
+                *ret_errno = ENOMEM;
+                return NULL;
+        }
+        s->manager = m;
+        s->listener = -1;
+        int r = request_policy(m, req, &s->policy, &s->profile, ret_error);
+        if (r < 0) {
+                *ret_errno = -r;
+                free(s);
+                return NULL;
+        }
+        s->id = id ? id : ++m->next_id;
+        if (s->id > m->next_id)
+                m->next_id = s->id;
+        s->uid = uid;
+        s->pid = pid;
+        s->started_usec = now_usec();
+        s->command = req->command ? strdup(req->command) : req->container_id ? strdup(req->container_id) : NULL;
+        s->listener = listener;
+        r = pv_unotify_new(s->listener, req->killable ? SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0,
+                           s->policy->policy, &s->engine);
+        if (r >= 0) {
+                pv_unotify_set_impersonate(s->engine, PV_IMPERSONATE_ALWAYS);
+                pv_unotify_set_verbose(s->engine, log_get_max_level() >= LOG_DEBUG);
+                r = sd_event_add_io(m->event, &s->io, s->listener, EPOLLIN, on_listener, s);
+        }
+        s->next = m->sessions;
+        m->sessions = s;
+        m->n_sessions++;
+        if (r < 0) {
+                if (asprintf(ret_error, "cannot start the session: %s", strerror(-r)) < 0)
+                        *ret_error = NULL;
+                *ret_errno = -r;
+                s->listener = -1; /* the caller keeps it */
+                session_free(s);
+                return NULL;
+        }
+        return s;
 }
 
 static void handle_request(struct connection *c, const char *text, size_t len) {
@@ -479,41 +579,20 @@ static void handle_request(struct connection *c, const char *text, size_t len) {
                 goto out;
         }
 
-        struct session *s = calloc(1, sizeof(*s));
+        char *error = NULL;
+        int eno = 0;
+        int listener = c->fds[li];
+        struct session *s = session_start(m, &req, listener, c->peer.uid, pid, 0, &error, &eno);
         if (!s) {
-                reply_error(c, req.is_pathvisor, ENOMEM, "out of memory");
+                reply_error(c, req.is_pathvisor, eno, "%s", error ? error : strerror(eno));
+                free(error);
                 goto out;
         }
-        s->manager = m;
-        s->listener = -1;
-        if (request_policy(c, &req, &s->policy, &s->profile) < 0) {
-                free(s);
-                goto out;
-        }
-        s->id = ++m->next_id;
-        s->uid = c->peer.uid;
-        s->pid = pid;
-        s->started_usec = now_usec();
-        s->command = req.command ? strdup(req.command) : req.container_id ? strdup(req.container_id) : NULL;
-        s->listener = TAKE_FD(c->fds[li]);
-        r = pv_unotify_new(s->listener, req.killable ? SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0,
-                           s->policy->policy, &s->engine);
-        if (r >= 0) {
-                pv_unotify_set_impersonate(s->engine, PV_IMPERSONATE_ALWAYS);
-                pv_unotify_set_verbose(s->engine, log_get_max_level() >= LOG_DEBUG);
-                r = sd_event_add_io(m->event, &s->io, s->listener, EPOLLIN, on_listener, s);
-        }
-        s->next = m->sessions;
-        m->sessions = s;
-        m->n_sessions++;
-        if (r < 0) {
-                reply_error(c, req.is_pathvisor, -r, "cannot start the session: %s", strerror(-r));
-                session_free(s);
-                goto out;
-        }
+        c->fds[li] = -1; /* the session's now */
         log_info("session %llu: uid %u, pid %d, %s%s%s", s->id, (unsigned) s->uid, (int) s->pid,
                  s->profile ? "profile " : "inline policy", s->profile ? s->profile : "",
                  req.container_id ? " (container)" : "");
+        fdstore_add(s, text, len);
         notify_status(m);
         if (req.is_pathvisor)
                 reply(c, pv_reply_ok(s->id));
@@ -641,16 +720,47 @@ static int mkdir_parents(const char *path, mode_t mode) {
         return 0;
 }
 
+/* What systemd passed: the listening socket, and sessions from the fd store. */
+struct passed_fd {
+        int fd;
+        char *name;
+};
+
+static struct passed_fd *passed;
+static size_t n_passed;
+
 static int open_socket(struct manager *m, const char *path) {
-        int n = sd_listen_fds(true);
+        char **names = NULL;
+        int n = sd_listen_fds_with_names(true, &names);
         if (n < 0)
                 return log_error_errno(n, "sd_listen_fds failed: %m");
-        if (n > 1)
-                return log_error_errno(EINVAL, "%d sockets passed; pathvisord takes one", n);
-        if (n == 1) {
-                if (sd_is_socket_unix(SD_LISTEN_FDS_START, SOCK_STREAM, 1, NULL, 0) <= 0)
-                        return log_error_errno(EINVAL, "the socket passed is not a listening AF_UNIX stream socket");
-                m->listen_fd = SD_LISTEN_FDS_START;
+        int sockets = 0;
+        for (int i = 0; i < n; i++) {
+                int fd = SD_LISTEN_FDS_START + i;
+                const char *name = names && names[i] ? names[i] : "";
+                if (strncmp(name, "session-", 8) == 0 || strncmp(name, "state-", 6) == 0) {
+                        struct passed_fd *np = realloc(passed, (n_passed + 1) * sizeof(*np));
+                        if (np) {
+                                passed = np;
+                                passed[n_passed].fd = fd;
+                                passed[n_passed].name = strdup(name);
+                                n_passed++;
+                        }
+                        continue;
+                }
+                if (sockets++ > 0 || sd_is_socket_unix(fd, SOCK_STREAM, 1, NULL, 0) <= 0) {
+                        log_error("fd %d (\"%s\") passed by systemd is not the one listening AF_UNIX stream socket",
+                                  fd, name);
+                        safe_close(fd);
+                        continue;
+                }
+                m->listen_fd = fd;
+        }
+        if (names)
+                for (char **p = names; *p; p++)
+                        free(*p);
+        free(names);
+        if (m->listen_fd >= 0) {
                 log_info("listening on the activated socket");
                 return 0;
         }
@@ -696,6 +806,68 @@ static int open_socket(struct manager *m, const char *path) {
         return 0;
 }
 
+/* Takes back the sessions of a previous daemon from the fd store. */
+static void restore_sessions(struct manager *m) {
+        for (size_t i = 0; i < n_passed; i++) {
+                if (strncmp(passed[i].name, "session-", 8) != 0)
+                        continue;
+                unsigned long long id = strtoull(passed[i].name + 8, NULL, 10);
+                char want[64];
+                snprintf(want, sizeof(want), "state-%llu", id);
+                int state = -1;
+                for (size_t j = 0; j < n_passed; j++)
+                        if (strcmp(passed[j].name, want) == 0)
+                                state = passed[j].fd;
+
+                _cleanup_free_ char *text = NULL;
+                char *error = NULL;
+                int eno = 0;
+                struct pv_request req = {};
+                json_object *o = NULL, *v;
+                struct stat st;
+                if (state >= 0 && fstat(state, &st) == 0 && st.st_size > 0 && st.st_size < 1024 * 1024 &&
+                    (text = calloc(1, (size_t) st.st_size + 1)) &&
+                    pread(state, text, (size_t) st.st_size, 0) == st.st_size)
+                        o = json_tokener_parse(text);
+                if (!o || !json_object_object_get_ex(o, "message", &v) ||
+                    pv_request_parse(json_object_get_string(v), (size_t) json_object_get_string_len(v), &req,
+                                     &error) < 0) {
+                        log_error("session %llu from the fd store: no usable state record (%s); its programs' "
+                                  "path calls will fail", id, error ? error : "missing");
+                        free(error);
+                        json_object_put(o);
+                        safe_close(passed[i].fd);
+                        sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=session-%llu\nFDSTOREREMOVE=1\nFDNAME=state-%llu", id, id);
+                        continue;
+                }
+                json_object *ju, *jp;
+                uid_t uid = json_object_object_get_ex(o, "uid", &ju) ? (uid_t) json_object_get_int64(ju) : 0;
+                pid_t pid = json_object_object_get_ex(o, "pid", &jp) ? (pid_t) json_object_get_int64(jp) : 0;
+                struct session *s = session_start(m, &req, passed[i].fd, uid, pid, id, &error, &eno);
+                if (!s) {
+                        log_error("session %llu from the fd store cannot go on: %s", id, error ? error : strerror(eno));
+                        safe_close(passed[i].fd);
+                        sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=session-%llu", id);
+                        sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=state-%llu", id);
+                } else {
+                        s->stored = true;
+                        log_info("session %llu (uid %u, pid %d) taken back from the fd store", id, (unsigned) uid,
+                                 (int) pid);
+                }
+                free(error);
+                pv_request_done(&req);
+                json_object_put(o);
+        }
+        for (size_t i = 0; i < n_passed; i++) {
+                if (strncmp(passed[i].name, "state-", 6) == 0)
+                        safe_close(passed[i].fd);
+                free(passed[i].name);
+        }
+        free(passed);
+        passed = NULL;
+        n_passed = 0;
+}
+
 /* ---- signals and main -------------------------------------------------------------------------- */
 
 static int on_sighup(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
@@ -713,6 +885,7 @@ static int on_sighup(sd_event_source *es, const struct signalfd_siginfo *si, voi
 static int on_sigterm(sd_event_source *es, const struct signalfd_siginfo *si, void *userdata) {
         struct manager *m = userdata;
         sd_notify(false, "STOPPING=1");
+        m->stopping = true;
         log_info("stopping on %s with %zu session%s", strsignal((int) si->ssi_signo), m->n_sessions,
                  m->n_sessions == 1 ? "" : "s");
         sd_event_exit(m->event, 0);
@@ -826,6 +999,7 @@ int main(int argc, char **argv) {
             (r = sd_event_add_signal(m.event, NULL, SIGINT, on_sigterm, &m)) < 0)
                 return log_error_errno(r, "cannot set up the event loop: %m"), 1;
         sd_event_set_watchdog(m.event, true);
+        restore_sessions(&m);
 
         sd_notify(false, "READY=1");
         notify_status(&m);

@@ -1,0 +1,143 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: MIT
+# A restart of pathvisord loses no session: this plays systemd's part (NOTIFY_SOCKET with an fd
+# store, LISTEN_FDS/LISTEN_FDNAMES for the successor), runs a program through the first daemon
+# that opens a redirected file in a loop, stops that daemon in the middle, starts a second one
+# with the stored fds, and checks that the program saw every open succeed.
+#
+# usage: test-fdstore.py PATHVISOR PATHVISORD
+# Prints "ok - ..." lines and "N passed, M failed"; exit 77 when not root.
+import array, os, signal, socket, subprocess, sys, tempfile, time
+
+if os.geteuid() != 0:
+    print("SKIP: needs root")
+    sys.exit(77)
+
+pathvisor, pathvisord = sys.argv[1], sys.argv[2]
+tmp = tempfile.mkdtemp(prefix="pv-fdstore-")
+notify_path = os.path.join(tmp, "notify")
+sock_path = os.path.join(tmp, "pathvisord.sock")
+policy_dir = os.path.join(tmp, "policy.d")
+os.mkdir(policy_dir)
+target = os.path.join(tmp, "target")
+with open(target, "w") as f:
+    f.write("target\n")
+
+notify = socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM)
+notify.bind(notify_path)
+notify.settimeout(0.05)
+store = {}      # FDNAME -> fd
+messages = []
+passed = failed = 0
+procs = []
+
+
+def result(ok, name, detail=""):
+    global passed, failed
+    if ok:
+        passed += 1
+        print(f"ok - {name}")
+    else:
+        failed += 1
+        print(f"not ok - {name}")
+        for line in detail.splitlines():
+            print(f"# {line}")
+
+
+def pump(seconds):
+    """Collect sd_notify messages (and fds) for up to `seconds`."""
+    end = time.time() + seconds
+    while time.time() < end:
+        try:
+            msg, anc, _, _ = notify.recvmsg(4096, socket.CMSG_SPACE(16 * 4))
+        except socket.timeout:
+            continue
+        fds = []
+        for level, typ, data in anc:
+            if level == socket.SOL_SOCKET and typ == socket.SCM_RIGHTS:
+                a = array.array("i")
+                a.frombytes(data[: len(data) - len(data) % a.itemsize])
+                fds.extend(a)
+        text = msg.decode()
+        messages.append(text)
+        fields = dict(l.split("=", 1) for l in text.splitlines() if "=" in l)
+        if fields.get("FDSTORE") == "1" and fds:
+            store[fields.get("FDNAME", "stored")] = fds[0]
+            for extra in fds[1:]:
+                os.close(extra)
+        elif fds:
+            for fd in fds:
+                os.close(fd)
+        if fields.get("FDSTOREREMOVE") == "1":
+            fd = store.pop(fields.get("FDNAME", ""), None)
+            if fd is not None:
+                os.close(fd)
+
+
+def start_daemon(passed_fds):
+    names = list(passed_fds)
+    fds = [passed_fds[n] for n in names]
+
+    def setup():
+        # the stored fds become 3, 4, ... as systemd would pass them
+        tmpfds = [os.dup(fd) for fd in fds]
+        for i, fd in enumerate(tmpfds):
+            os.dup2(fd, 3 + i)
+            os.close(fd)
+
+    env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+    if fds:
+        env.update(LISTEN_FDS=str(len(fds)), LISTEN_FDNAMES=":".join(names))
+    # LISTEN_PID must be the daemon's own pid: a shell sets it and execs
+    cmd = ["sh", "-c", 'if [ -n "${LISTEN_FDS:-}" ]; then LISTEN_PID=$$; export LISTEN_PID; fi; exec "$0" "$@"',
+           pathvisord, "--socket", sock_path, "--policy-dir", policy_dir]
+    p = subprocess.Popen(cmd, env=env, preexec_fn=setup, pass_fds=list(range(3, 3 + len(fds))) if fds else (),
+                         stderr=open(os.path.join(tmp, f"daemon-{len(procs)}.log"), "w"))
+    procs.append(p)
+    return p
+
+
+try:
+    d1 = start_daemon({})
+    pump(0.5)
+    result(any("READY=1" in m for m in messages), "the first daemon says READY=1")
+
+    loop = ("i=0; fail=0; while [ $i -lt 300 ]; do "
+            "if ! read -r x < /pv-fdstore/file; then fail=$((fail+1)); fi; "
+            "[ \"$x\" = target ] || fail=$((fail+1)); i=$((i+1)); sleep 0.01; done; echo \"fail=$fail\"")
+    prog = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path,
+                             "-r", f"/pv-fdstore/file={target}", "--", "sh", "-c", loop],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs.append(prog)
+    pump(1.0)
+    stored = sorted(n for n in store if n.startswith(("session-", "state-")))
+    result(len(stored) == 2, "the session's listener and state record are in the fd store", repr(stored))
+
+    d1.send_signal(signal.SIGTERM)
+    d1.wait(timeout=10)
+    pump(0.2)
+    result(any("STOPPING=1" in m for m in messages), "the first daemon says STOPPING=1")
+    # no daemon for a moment: the program's trapped calls wait in the kernel
+    time.sleep(0.7)
+    d2 = start_daemon({n: store[n] for n in stored})
+    pump(0.5)
+    out, err = prog.communicate(timeout=60)
+    result(prog.returncode == 0 and out.strip() == "fail=0",
+           "the program saw no failed open across the restart", f"rc={prog.returncode} out={out!r} err={err!r}")
+    log2 = open(os.path.join(tmp, "daemon-2.log")).read() if os.path.exists(os.path.join(tmp, "daemon-2.log")) else ""
+    log2 = open(os.path.join(tmp, "daemon-1.log")).read() if not log2 else log2
+    result("taken back from the fd store" in log2, "the second daemon took the session back", log2[-2000:])
+    pump(0.5)
+    result(not any(n.startswith("session-") for n in store), "the ended session left the fd store", repr(list(store)))
+finally:
+    for p in procs:
+        if p.poll() is None:
+            p.kill()
+            p.wait()
+    for fd in store.values():
+        os.close(fd)
+    notify.close()
+    subprocess.run(["rm", "-rf", tmp])
+
+print(f"{passed} passed, {failed} failed")
+sys.exit(1 if failed else 0)
