@@ -35,6 +35,7 @@ struct pv_unotify {
         int listener;
         bool fast_reply; /* ADDFD, then NOTIF_SEND with SYNC_WAKE_UP (needs WAIT_KILLABLE_RECV) */
         bool verbose;
+        unsigned long long session; /* for logs: the daemon's session id, 0 embedded */
         bool impersonate;    /* act with the tracee's credentials (a root supervisor) */
         bool watch_creds;    /* PV_IMPERSONATE_ON_CHANGE, not changed yet */
         bool watch_view;     /* ON_CHANGE: no chroot/unshare/setns/pivot_root seen yet */
@@ -118,6 +119,41 @@ const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u) {
 
 void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose) {
         u->verbose = verbose;
+}
+
+void pv_unotify_set_session(struct pv_unotify *u, unsigned long long id) {
+        u->session = id;
+}
+
+/* Decisions: at info for `run -v`, else at debug; to the journal with fields. */
+static void log_decision(struct pv_unotify *u, const struct pv_syscall *sc, pid_t pid, const char *target,
+                         const struct pv_decision *d) {
+        int level = u->verbose ? LOG_INFO : LOG_DEBUG;
+        if (level > log_get_max_level())
+                return;
+        char f_session[48], f_pid[32], f_call[64], f_path[PATH_MAX + 8], f_target[PATH_MAX + 8], f_rule[PATH_MAX + 32];
+        snprintf(f_session, sizeof(f_session), "SESSION=%llu", u->session);
+        snprintf(f_pid, sizeof(f_pid), "TRACEE_PID=%d", (int) pid);
+        snprintf(f_call, sizeof(f_call), "SYSCALL=%s", sc->name);
+        snprintf(f_path, sizeof(f_path), "PATH=%s", u->abs);
+        if (target)
+                snprintf(f_target, sizeof(f_target), "TARGET=%s", target);
+        else
+                snprintf(f_target, sizeof(f_target), "ERRNO_NAME=%s", pv_errno_to_name(d->error));
+        if (d->rule && pv_rule_line(d->rule) > 0)
+                snprintf(f_rule, sizeof(f_rule), "RULE=%s:%u:%u", pv_rule_file(d->rule), pv_rule_line(d->rule),
+                         pv_rule_col(d->rule));
+        else
+                snprintf(f_rule, sizeof(f_rule), "RULE=%s", d->rule ? pv_rule_file(d->rule) : "");
+        const char *fields[] = { u->session ? f_session : NULL, f_pid, f_call, f_path, f_target, f_rule };
+        if (target)
+                log_fields(level, fields, ELEMENTSOF(fields), "%s%.0llu%s%d %s(\"%s\") -> \"%s\"",
+                           u->session ? "session " : "", u->session, u->session ? ": " : "", (int) pid, sc->name,
+                           u->abs, target);
+        else
+                log_fields(level, fields, ELEMENTSOF(fields), "%s%.0llu%s%d %s(\"%s\"): %s",
+                           u->session ? "session " : "", u->session, u->session ? ": " : "", (int) pid, sc->name,
+                           u->abs, pv_errno_to_name(d->error));
 }
 
 void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode) {
@@ -758,8 +794,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
         switch (dec->action) {
         case PV_FAIL:
                 u->counters.denied++;
-                if (u->verbose)
-                        log_info("%d %s(\"%s\"): %s", (int) pid, sc->name, u->abs, pv_errno_to_name(dec->error));
+                log_decision(u, sc, pid, NULL, dec);
                 return -dec->error;
         case PV_PASS:
                 u->counters.passed++;
@@ -772,8 +807,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
         case PV_REDIRECT:
                 u->counters.redirected++;
                 target = dec->target;
-                if (u->verbose)
-                        log_info("%d %s(\"%s\") -> \"%s\"", (int) pid, sc->name, u->abs, target);
+                log_decision(u, sc, pid, target, dec);
                 break;
         default:
                 return -EINVAL;

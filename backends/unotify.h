@@ -30,8 +30,10 @@ struct pv_unotify *pv_unotify_free(struct pv_unotify *u);
 int pv_unotify_handle(struct pv_unotify *u);
 
 const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u);
-/* Log each decision (pathvisor run -v). */
+/* Log each decision at info (pathvisor run -v); otherwise decisions are logged at debug. */
 void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose);
+/* The daemon's session id, for the SESSION= field of decision logs. */
+void pv_unotify_set_session(struct pv_unotify *u, unsigned long long id);
 /* Whose credentials file operations use. */
 enum pv_impersonate {
         PV_IMPERSONATE_NEVER,     /* ours: the tracees cannot have others (non-root embedded) */

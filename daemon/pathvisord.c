@@ -495,7 +495,7 @@ static struct session *session_start(struct manager *m, const struct pv_request 
                            s->policy->policy, &s->engine);
         if (r >= 0) {
                 pv_unotify_set_impersonate(s->engine, PV_IMPERSONATE_ALWAYS);
-                pv_unotify_set_verbose(s->engine, log_get_max_level() >= LOG_DEBUG);
+                pv_unotify_set_session(s->engine, s->id);
                 r = sd_event_add_io(m->event, &s->io, s->listener, EPOLLIN, on_listener, s);
         }
         s->next = m->sessions;
@@ -934,9 +934,8 @@ int main(int argc, char **argv) {
         int c, r;
 
         log_set_prefix("pathvisord");
-        /* under systemd (or whenever stderr is not a terminal) journald reads "<N>" prefixes */
-        if (getenv("JOURNAL_STREAM") || !isatty(STDERR_FILENO))
-                log_set_target(LOG_TARGET_STDERR_PREFIXED);
+        /* under systemd: the journal with fields; stderr not a terminal: "<N>" prefixes */
+        log_setup_service();
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
