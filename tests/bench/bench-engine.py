@@ -2,9 +2,10 @@
 # Cost of one intercepted call, natively and under `pathvisor run` (unotify, embedded), with a
 # path that no rule covers and with a redirected one; interleaved rounds, medians, ratios to
 # native measured in the same run. Prints a markdown table. Never fails on time.
-import os, statistics, subprocess, sys, tempfile
+import os, statistics, subprocess, sys, tempfile, time
 
 pathvisor, loop = sys.argv[1], sys.argv[2]
+pathvisord = sys.argv[3] if len(sys.argv) > 3 else None
 rounds = int(os.environ.get("PV_BENCH_ROUNDS", "7"))
 n = int(os.environ.get("PV_BENCH_N", "20000"))
 
@@ -15,41 +16,64 @@ with open(target, "w") as f:
 redirected = "/pathvisor-bench/redirected"
 rule = ["-r", f"{redirected}={target}"]
 
-cases = [
-    # (name, call, path, under pathvisor?)
-    ("getppid (never trapped)", "getppid", target, False),
+daemon = None
+modes = [None, "embedded"]
+if pathvisord:
+    sock = os.path.join(tmp, "pathvisord.sock")
+    os.mkdir(os.path.join(tmp, "policy.d"))
+    daemon = subprocess.Popen([pathvisord, "--socket", sock, "--policy-dir", os.path.join(tmp, "policy.d")],
+                              stderr=subprocess.DEVNULL)
+    for _ in range(100):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.05)
+    modes.append("daemon")
+
+calls = [
+    # (name, call, path, native too?)
     ("getppid (never trapped)", "getppid", target, True),
-    ("openat+close, no rule", "openat", target, False),
     ("openat+close, no rule", "openat", target, True),
-    ("openat+close, redirected", "openat", redirected, True),
-    ("newfstatat, no rule", "stat", target, False),
+    ("openat+close, redirected", "openat", redirected, False),
     ("newfstatat, no rule", "stat", target, True),
-    ("newfstatat, redirected", "stat", redirected, True),
+    ("newfstatat, redirected", "stat", redirected, False),
 ]
 results = {}
 try:
     for _ in range(rounds):
-        for name, call, path, sup in cases:
-            cmd = [loop, call, str(n), path]
-            if sup:
-                cmd = [pathvisor, "run", "--embedded", "-b", "unotify"] + rule + ["--"] + cmd
-            out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-            results.setdefault((name, sup), []).append(float(out.strip()))
+        for name, call, path, native in calls:
+            for mode in modes:
+                if mode is None and not native:
+                    continue
+                cmd = [loop, call, str(n), path]
+                if mode == "embedded":
+                    cmd = [pathvisor, "run", "--embedded", "-b", "unotify"] + rule + ["--"] + cmd
+                elif mode == "daemon":
+                    cmd = [pathvisor, "run", "--daemon", "--socket", sock, "-b", "unotify"] + rule + ["--"] + cmd
+                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
+                results.setdefault((name, mode), []).append(float(out.strip()))
 finally:
-    os.unlink(target)
-    os.rmdir(tmp)
+    if daemon:
+        daemon.terminate()
+        daemon.wait()
+    subprocess.run(["rm", "-rf", tmp])
 
 native = {}
-for (name, sup), v in results.items():
-    if not sup:
+for (name, mode), v in results.items():
+    if mode is None:
         native[name.split(",")[0]] = statistics.median(v)
 
-print(f"| call | native (ns) | unotify embedded (ns) | ratio |")
-print(f"|---|---:|---:|---:|")
-for name, call, path, sup in cases:
-    if not sup:
-        continue
-    med = statistics.median(results[(name, True)])
+head = "| call | native (ns) | unotify embedded (ns) | ratio |"
+sep = "|---|---:|---:|---:|"
+if daemon:
+    head += " unotify via pathvisord (ns) | ratio |"
+    sep += "---:|---:|"
+print(head)
+print(sep)
+for name, call, path, _ in calls:
     base = native[name.split(",")[0]]
-    print(f"| {name} | {base:,.0f} | {med:,.0f} | {med / base:.2f}x |")
+    line = f"| {name} | {base:,.0f} |"
+    for mode in modes[1:]:
+        med = statistics.median(results[(name, mode)])
+        line += f" {med:,.0f} | {med / base:.2f}x |"
+    print(line)
 print(f"\n{rounds} interleaved rounds of {n} calls, medians; {os.cpu_count()} CPUs, unpinned.")
