@@ -38,8 +38,17 @@ struct pv_unotify {
         unsigned long long session; /* for logs: the daemon's session id, 0 embedded */
         bool impersonate;    /* act with the tracee's credentials (a root supervisor) */
         bool watch_creds;    /* PV_IMPERSONATE_ON_CHANGE, not changed yet */
+        bool track_creds;    /* TRACK: the first request's credentials stand for all, until a
+                              * set*id call is seen */
+        bool creds_cached;
+        struct pv_creds cached_creds;
         bool watch_view;     /* ON_CHANGE: no chroot/unshare/setns/pivot_root seen yet */
         bool check_view;     /* compare each tracee's root and mount namespace with ours */
+        bool first_view;     /* the first request's root and namespace stand for all, until a
+                              * chroot/unshare/setns/pivot_root is seen */
+        bool view_cached;
+        int cached_root;     /* the tracees' root when it is not ours, else -1 */
+        char cached_root_path[PATH_MAX];
         bool fs_unshared;    /* this thread has its own root (unshare(CLONE_FS)) */
         int own_root;        /* O_PATH fd of our root, to come back after acting in a tracee's */
         dev_t own_root_dev;
@@ -49,6 +58,7 @@ struct pv_unotify {
         bool have_creds;     /* creds hold this request's tracee */
         bool switched_real;  /* this thread acts with the tracee's real ids (access()) */
         struct pv_creds creds;
+        const struct pv_creds *act_creds; /* whose credentials this request runs with, if not ours */
         const struct pv_policy *policy;
         struct seccomp_notif *req;
         size_t req_size;
@@ -86,6 +96,7 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
         u->listener = listener;
         u->policy = policy;
         u->own_root = -1;
+        u->cached_root = -1;
         u->req_size = MAX((size_t) sizes.seccomp_notif, sizeof(struct seccomp_notif));
         u->req = calloc(1, u->req_size);
         if (!u->req) {
@@ -107,6 +118,7 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
 struct pv_unotify *pv_unotify_free(struct pv_unotify *u) {
         if (u) {
                 safe_close(u->own_root);
+                safe_close(u->cached_root);
                 free(u->req);
                 free(u);
         }
@@ -159,8 +171,9 @@ static void log_decision(struct pv_unotify *u, const struct pv_syscall *sc, pid_
 void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode) {
         u->impersonate = mode == PV_IMPERSONATE_ALWAYS;
         u->watch_creds = mode == PV_IMPERSONATE_ON_CHANGE;
-        u->check_view = mode == PV_IMPERSONATE_ALWAYS;
+        u->track_creds = mode == PV_IMPERSONATE_TRACK;
         u->watch_view = mode == PV_IMPERSONATE_ON_CHANGE;
+        u->first_view = mode == PV_IMPERSONATE_TRACK || mode == PV_IMPERSONATE_ALWAYS;
 }
 
 /* ---- the tracee's root and mount namespace -------------------------------------------------- */
@@ -182,10 +195,9 @@ static int own_view_init(struct pv_unotify *u) {
         return 0;
 }
 
-/* When the tracee's root or mount namespace is not ours, makes this thread's root the tracee's
- * (FACTS.md: an fd-based chroot gives the tracee's exact view for path operations, private
- * mounts included). Returns 1 when switched (leave_view() then), 0 when the views are the same. */
-static int enter_view(struct pv_unotify *u, pid_t pid) {
+/* The tracee's root when it (or its mount namespace) is not ours: an O_PATH fd; -1 when the views
+ * are the same; -errno. */
+static int tracee_root_fd(struct pv_unotify *u, pid_t pid) {
         char proc[64];
         struct stat st, ns;
         int r = own_view_init(u);
@@ -199,7 +211,13 @@ static int enter_view(struct pv_unotify *u, pid_t pid) {
         if (fstat(troot, &st) < 0 || stat(proc, &ns) < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
         if (st.st_dev == u->own_root_dev && st.st_ino == u->own_root_ino && ns.st_ino == u->own_mntns)
-                return 0;
+                return -1;
+        return TAKE_FD(troot);
+}
+
+/* Makes this thread's root `troot` (FACTS.md: an fd-based chroot gives the tracee's exact view
+ * for path operations, private mounts included); leave_view() comes back. */
+static int enter_root(struct pv_unotify *u, int troot) {
         if (!u->fs_unshared) {
                 if (unshare(CLONE_FS) < 0)
                         return -errno;
@@ -425,9 +443,9 @@ static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t f
                 *j = (struct blocking_open) { .listener = u->listener, .fast_reply = u->fast_reply,
                                               .id = u->req->id, .flags = flags, .mode = mode,
                                               .resolve = resolve, .use_openat2 = use_openat2,
-                                              .impersonate = u->have_creds };
-                if (u->have_creds)
-                        j->creds = u->creds;
+                                              .impersonate = u->act_creds != NULL };
+                if (u->act_creds)
+                        j->creds = *u->act_creds;
                 memcpy(j->path, path, len + 1);
                 pthread_t t;
                 pthread_attr_t attr;
@@ -656,8 +674,8 @@ static int process(struct pv_unotify *u, struct answer *a) {
         if (sc && sc->kind == PV_SC_SETCREDS) {
                 /* From now on some tracee may differ from us: act as each one. (Sticky for the
                  * session: its children inherit what it becomes, and fork is not seen here.) */
-                if (u->watch_creds) {
-                        u->watch_creds = false;
+                if (u->watch_creds || u->track_creds) {
+                        u->watch_creds = u->track_creds = false;
                         u->impersonate = true;
                         log_debug("%d called %s: acting with each tracee's credentials from now on",
                                   (int) pid, sc->name);
@@ -666,8 +684,9 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 return 0;
         }
         if (sc && sc->kind == PV_SC_SETVIEW) {
-                if (u->watch_view) {
-                        u->watch_view = false;
+                if (u->watch_view || u->first_view) {
+                        u->watch_view = u->first_view = false;
+                        u->cached_root = safe_close(u->cached_root);
                         u->check_view = true;
                         log_debug("%d called %s: resolving in each tracee's root from now on", (int) pid,
                                   sc->name);
@@ -738,9 +757,13 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 if (r < 0)
                         return r;
                 /* in a chroot the program names its cwd from its own root */
-                if (u->check_view) {
+                if (u->check_view || (u->first_view && u->view_cached && u->cached_root >= 0)) {
                         char *root = u->decision.target; /* free until the decision */
-                        int k = tracee_root_path(pid, root, PATH_MAX);
+                        int k;
+                        if (u->check_view)
+                                k = tracee_root_path(pid, root, PATH_MAX);
+                        else
+                                k = (int) strlen(strcpy(root, u->cached_root_path));
                         if (k < 0)
                                 return k;
                         size_t rl = (size_t) k;
@@ -817,33 +840,68 @@ static int process(struct pv_unotify *u, struct answer *a) {
         u->have_creds = false;
         u->switched_real = false;
         u->wb_len = 0;
+        u->act_creds = NULL;
         bool switched = false;
+        bool real_ids = (sc->kind == PV_SC_ACCESS || sc->kind == PV_SC_FACCESSAT || sc->kind == PV_SC_FACCESSAT2) &&
+                        !(flags & AT_EACCESS);
         if (u->impersonate) {
-                bool real_ids = (sc->kind == PV_SC_ACCESS || sc->kind == PV_SC_FACCESSAT ||
-                                 sc->kind == PV_SC_FACCESSAT2) && !(flags & AT_EACCESS);
                 r = pv_tracee_ids(pid, &u->creds);
                 if (r >= 0 && !pv_creds_are_own(&u->creds, real_ids))
                         r = pv_tracee_creds(pid, &u->creds); /* switching: the whole set */
                 if (r < 0)
                         return r;
                 u->have_creds = u->creds.n_groups != SIZE_MAX;
-                if (!pv_creds_are_own(&u->creds, real_ids)) {
-                        r = pv_as_tracee_enter(&u->creds, real_ids);
+                u->act_creds = &u->creds;
+        } else if (u->track_creds) {
+                if (!u->creds_cached) {
+                        r = pv_tracee_creds(pid, &u->cached_creds);
                         if (r < 0)
                                 return r;
-                        switched = true;
+                        u->creds_cached = true;
                 }
-                u->switched_real = switched && real_ids;
+                u->act_creds = &u->cached_creds; /* its umask is not current: read per create */
         }
+        if (u->act_creds && !pv_creds_are_own(u->act_creds, real_ids)) {
+                r = pv_as_tracee_enter(u->act_creds, real_ids);
+                if (r < 0)
+                        return r;
+                switched = true;
+        }
+        u->switched_real = switched && real_ids;
+
         target = tracee_view(target, pid, u->view, sizeof(u->view));
-        int in_view = 0;
-        u->have_umask = false;
+        int in_view = 0, troot = -1;
+        bool own_troot = false;
         if (u->check_view) {
+                troot = tracee_root_fd(u, pid);
+                own_troot = true;
+        } else if (u->first_view) {
+                if (!u->view_cached) {
+                        u->cached_root = tracee_root_fd(u, pid);
+                        if (u->cached_root < -1) {
+                                r = u->cached_root;
+                                u->cached_root = -1;
+                                goto out;
+                        }
+                        if (u->cached_root >= 0 && tracee_root_path(pid, u->cached_root_path, PATH_MAX) < 0)
+                                strcpy(u->cached_root_path, "/");
+                        u->view_cached = true;
+                }
+                troot = u->cached_root;
+        }
+        if (troot < -1) {
+                r = troot;
+                goto out;
+        }
+        u->have_umask = false;
+        if (troot >= 0) {
                 /* /proc may not exist in the tracee's root: what we need of it, now */
                 if (!u->have_creds && (r = pv_tracee_umask(pid, &u->umask)) < 0)
                         goto out;
                 u->have_umask = true;
-                in_view = enter_view(u, pid);
+                in_view = enter_root(u, troot);
+                if (own_troot)
+                        safe_close(troot);
                 if (in_view < 0) {
                         r = in_view;
                         goto out;

@@ -494,7 +494,9 @@ static struct session *session_start(struct manager *m, const struct pv_request 
         r = pv_unotify_new(s->listener, req->killable ? SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0,
                            s->policy->policy, &s->engine);
         if (r >= 0) {
-                pv_unotify_set_impersonate(s->engine, PV_IMPERSONATE_ALWAYS);
+                /* our client's programs run with no_new_privs: their credentials change only
+                 * through calls the engine sees; an OCI container's may change at exec */
+                pv_unotify_set_impersonate(s->engine, req->is_pathvisor ? PV_IMPERSONATE_TRACK : PV_IMPERSONATE_ALWAYS);
                 pv_unotify_set_session(s->engine, s->id);
                 r = sd_event_add_io(m->event, &s->io, s->listener, EPOLLIN, on_listener, s);
         }
