@@ -9,12 +9,14 @@ cd "$(dirname "$(readlink -f "$0")")"
 what=${1:-demo}
 case "$what" in demo|check|build) ;; *) echo "usage: $0 demo|check|build" >&2; exit 2 ;; esac
 
-# What the build and the tests need, as Debian 12 package names.
+# What the build and the tests need, as Debian 12 package names (systemd for
+# systemd-socket-activate and systemd-analyze, systemd-container and runc for the e2e tests).
 packages=(
     gcc meson ninja-build pkg-config
     libseccomp-dev libsystemd-dev libjson-c-dev libcmocka-dev
     python3 python3-jsonschema groff-base
-    busybox-static
+    busybox-static util-linux
+    systemd systemd-container runc
 )
 
 missing=()
