@@ -869,10 +869,16 @@ static int process(struct pv_unotify *u, struct answer *a) {
         }
         u->switched_real = switched && real_ids;
 
+        const char *named = target;
         target = tracee_view(target, pid, u->view, sizeof(u->view));
+        /* /proc/self and friends, now /proc/PID/...: PID is a pid of our namespace, so they are
+         * resolved in our root, not in the tracee's (whose /proc may show other pids) */
+        bool magic = target != named;
         int in_view = 0, troot = -1;
         bool own_troot = false;
-        if (u->check_view) {
+        if (magic)
+                ;
+        else if (u->check_view) {
                 troot = tracee_root_fd(u, pid);
                 own_troot = true;
         } else if (u->first_view) {
