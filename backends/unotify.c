@@ -429,13 +429,15 @@ static bool would_block(const char *path, uint64_t flags) {
 
 /* Runs open-like calls with the tracee's umask when they may create. Embedded mode has the tracee's
  * credentials and file system view already; the daemon (pathvisord) adds the rest. */
-static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t flags, uint64_t mode,
+/* Opens `path` (from `dirfd`: AT_FDCWD, or a directory that stands for the program's dirfd) as
+ * the program asked, with its umask when the open may create; fills the answer. */
+static int do_open(struct pv_unotify *u, pid_t pid, int dirfd, const char *path, uint64_t flags, uint64_t mode,
                    uint64_t resolve, bool use_openat2, struct answer *a) {
         bool creates = (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE;
         mode_t old = 0, mask;
         int fd;
 
-        if (would_block(path, flags)) {
+        if (dirfd == AT_FDCWD && would_block(path, flags)) {
                 size_t len = strlen(path);
                 struct blocking_open *j = malloc(sizeof(*j) + len + 1);
                 if (!j)
@@ -473,12 +475,11 @@ static int do_open(struct pv_unotify *u, pid_t pid, const char *path, uint64_t f
                 }
                 old = umask(mask);
         }
-        fd = open_now(path, flags, mode, resolve, use_openat2);
-        int e = -fd;
+        fd = open_now_at(dirfd, path, flags, mode, resolve, use_openat2);
         if (creates)
                 umask(old);
         if (fd < 0)
-                return -e;
+                return fd;
         a->kind = ANSWER_FD;
         a->fd = fd;
         a->fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0;
@@ -559,9 +560,9 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_OPEN:
         case PV_SC_OPENAT:
         case PV_SC_CREAT:
-                return do_open(u, pid, path, flags, args[sc->mode_arg], 0, false, a);
+                return do_open(u, pid, AT_FDCWD, path, flags, args[sc->mode_arg], 0, false, a);
         case PV_SC_OPENAT2:
-                return do_open(u, pid, path, how->flags, how->mode, how->resolve, true, a);
+                return do_open(u, pid, AT_FDCWD, path, how->flags, how->mode, how->resolve, true, a);
 
         case PV_SC_STAT:
         case PV_SC_LSTAT:
@@ -932,7 +933,6 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
                struct answer *a) {
         pid_t pid = (pid_t) u->req->pid;
         struct open_how how = *hp;
-        int r;
 
         /* RESOLVE_BENEATH / IN_ROOT: the kernel checks the program's own path below its dirfd; on
          * the target the same walk starts from the directory that stands for the dirfd there: the
@@ -967,23 +967,7 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
                 _cleanup_close_ int bfd = open(anchor, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (bfd < 0)
                         return -errno;
-                bool creates = (how.flags & O_CREAT) || (how.flags & __O_TMPFILE) == __O_TMPFILE;
-                mode_t mask = u->have_creds ? u->creds.umask : u->umask, old = 0;
-                if (creates) {
-                        if (!u->have_creds && !u->have_umask && (r = pv_tracee_umask(pid, &mask)) < 0)
-                                return r;
-                        old = umask(mask);
-                }
-                int fd = open_now_at(bfd, sub, how.flags, how.mode, how.resolve, true);
-                int e = -fd;
-                if (creates)
-                        umask(old);
-                if (fd < 0)
-                        return -e;
-                a->kind = ANSWER_FD;
-                a->fd = fd;
-                a->fd_flags = (how.flags & O_CLOEXEC) ? O_CLOEXEC : 0;
-                return 0;
+                return do_open(u, pid, bfd, sub, how.flags, how.mode, how.resolve, true, a);
         }
         return emulate(u, sc, arch, target, args, flags, &how, a);
 }

@@ -285,19 +285,6 @@ static int supervise(struct session *s) {
 
 /* ---- the daemon ------------------------------------------------------------------------------- */
 
-static char *default_socket_path(void) {
-        const char *e = getenv("PATHVISOR_SOCKET");
-        char *p = NULL;
-        if (e && *e)
-                return strdup(e);
-        if (geteuid() == 0)
-                return strdup("/run/pathvisor/pathvisord.sock");
-        const char *rt = getenv("XDG_RUNTIME_DIR");
-        if (rt && rt[0] == '/' && asprintf(&p, "%s/pathvisor/pathvisord.sock", rt) >= 0)
-                return p;
-        return NULL;
-}
-
 static int connect_daemon(const char *path) {
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (!path || strlen(path) >= sizeof(sa.sun_path))
@@ -605,7 +592,7 @@ int verb_run(int argc, char **argv) {
         const char *why_embedded = "--embedded";
         if (!want_embedded) {
                 if (!socket_path)
-                        socket_path = default_socket_path();
+                        socket_path = pv_socket_default(true);
                 daemon_fd = connect_daemon(socket_path);
                 if (daemon_fd < 0) {
                         if (want_daemon) {

@@ -26,19 +26,6 @@ static void help(FILE *f) {
                    "      --json         print the daemon's JSON answer as it is\n");
 }
 
-static char *socket_default(void) {
-        const char *e = getenv("PATHVISOR_SOCKET");
-        char *p = NULL;
-        if (e && *e)
-                return strdup(e);
-        if (geteuid() == 0)
-                return strdup("/run/pathvisor/pathvisord.sock");
-        const char *rt = getenv("XDG_RUNTIME_DIR");
-        if (rt && rt[0] == '/' && asprintf(&p, "%s/pathvisor/pathvisord.sock", rt) >= 0)
-                return p;
-        return NULL;
-}
-
 int verb_status(int argc, char **argv) {
         enum { ARG_SOCKET = 0x100, ARG_JSON };
         static const struct option options[] = {
@@ -68,7 +55,7 @@ int verb_status(int argc, char **argv) {
                         return 2;
                 }
         if (!path)
-                path = socket_default();
+                path = pv_socket_default(true);
 
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
         if (!path || strlen(path) >= sizeof(sa.sun_path)) {

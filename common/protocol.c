@@ -4,6 +4,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include <json-c/json.h>
 
@@ -339,6 +340,19 @@ int pv_request_fd_index(const struct pv_request *req, const char *name) {
                 if (strcmp(req->fd_names[i], name) == 0)
                         return (int) i;
         return -1;
+}
+
+char *pv_socket_default(bool client) {
+        const char *e = client ? getenv("PATHVISOR_SOCKET") : NULL;
+        char *p = NULL;
+        if (e && *e)
+                return strdup(e);
+        if (geteuid() == 0)
+                return strdup("/run/pathvisor/pathvisord.sock");
+        const char *rt = getenv("XDG_RUNTIME_DIR");
+        if (rt && rt[0] == '/' && asprintf(&p, "%s/pathvisor/pathvisord.sock", rt) >= 0)
+                return p;
+        return NULL;
 }
 
 bool pv_profile_name_valid(const char *name) {

@@ -81,5 +81,10 @@ const char *pv_request_profile(const struct pv_request *req);
 char *pv_reply_ok(unsigned long long session);
 char *pv_reply_error(const char *error, int errno_value);
 
+/* The daemon's socket by default: /run/pathvisor/pathvisord.sock for root,
+ * $XDG_RUNTIME_DIR/pathvisor/pathvisord.sock for other users (NULL without XDG_RUNTIME_DIR).
+ * With `client`, $PATHVISOR_SOCKET comes first. malloc()ed. */
+char *pv_socket_default(bool client);
+
 /* Profile names: [A-Za-z0-9_.-]+, not starting with '.', at most 64 bytes. */
 bool pv_profile_name_valid(const char *name);

@@ -911,16 +911,6 @@ static void help(void) {
                "SIGHUP re-reads the policy directory; SIGTERM stops. See pathvisord(8).\n");
 }
 
-static char *default_socket(void) {
-        char *p = NULL;
-        if (geteuid() == 0)
-                return strdup("/run/pathvisor/pathvisord.sock");
-        const char *rt = getenv("XDG_RUNTIME_DIR");
-        if (!rt || rt[0] != '/')
-                return NULL;
-        return asprintf(&p, "%s/pathvisor/pathvisord.sock", rt) < 0 ? NULL : p;
-}
-
 int main(int argc, char **argv) {
         enum { ARG_SOCKET = 0x100, ARG_POLICY_DIR, ARG_LOG_LEVEL, ARG_VERSION };
         static const struct option options[] = {
@@ -973,7 +963,7 @@ int main(int argc, char **argv) {
         if (!m.policy_dir)
                 m.policy_dir = strdup("/etc/pathvisor/policy.d");
         if (!socket_path)
-                socket_path = default_socket();
+                socket_path = pv_socket_default(false);
         if (!socket_path || !m.policy_dir) {
                 log_error("no socket path: give --socket or set XDG_RUNTIME_DIR");
                 return 1;
