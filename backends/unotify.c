@@ -173,7 +173,9 @@ void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode) 
         u->watch_creds = mode == PV_IMPERSONATE_ON_CHANGE;
         u->track_creds = mode == PV_IMPERSONATE_TRACK;
         u->watch_view = mode == PV_IMPERSONATE_ON_CHANGE;
-        u->first_view = mode == PV_IMPERSONATE_TRACK || mode == PV_IMPERSONATE_ALWAYS;
+        /* OCI runtimes' filters need not trap chroot and friends: their sessions check each time */
+        u->first_view = mode == PV_IMPERSONATE_TRACK;
+        u->check_view = mode == PV_IMPERSONATE_ALWAYS;
 }
 
 /* ---- the tracee's root and mount namespace -------------------------------------------------- */

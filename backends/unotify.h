@@ -43,8 +43,10 @@ enum pv_impersonate {
         PV_IMPERSONATE_TRACK,     /* the first request's tracee's, until a set*id call is seen;
                                    * from then on each request's (the daemon, for clients whose
                                    * programs run with no_new_privs: our pathvisor run) */
-        PV_IMPERSONATE_ALWAYS,    /* each request's tracee's (the daemon, for OCI runtimes: a
-                                   * container without no_new_privs may exec set-id programs) */
+        PV_IMPERSONATE_ALWAYS,    /* each request's tracee's credentials and root (the daemon,
+                                   * for OCI runtimes: a container without no_new_privs may exec
+                                   * set-id programs, and the runtime's filter need not trap
+                                   * chroot and the like) */
 };
 void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode);
 /* Whether the fast reply path (ADDFD + SYNC'd NOTIF_SEND) is in use. */
