@@ -7,6 +7,7 @@
 #include <string.h>
 #include <linux/capability.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -27,6 +28,25 @@ static int cap_set(const struct __user_cap_data_struct data[2]) {
 
 static uint64_t cap_eff_of(const struct __user_cap_data_struct d[2]) {
         return (uint64_t) d[1].effective << 32 | d[0].effective;
+}
+
+/* Capabilities held in a user namespace other than ours apply to that namespace's objects, not to
+ * ours: the engine, acting in our namespace, must not lend them our weight. Such a tracee counts
+ * as having none (stricter than the kernel for files whose owners are mapped into its namespace,
+ * which it reaches through its own uid anyway). */
+static int foreign_userns(pid_t pid) {
+        static ino_t own_userns;
+        struct stat st;
+        char proc[64];
+        if (!own_userns) {
+                if (stat("/proc/self/ns/user", &st) < 0)
+                        return -errno;
+                own_userns = st.st_ino;
+        }
+        snprintf(proc, sizeof(proc), "/proc/%d/ns/user", (int) pid);
+        if (stat(proc, &st) < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        return st.st_ino != own_userns;
 }
 
 static int parse_ids(const char *buf, const char *key, unsigned ids[4]) {
@@ -69,6 +89,11 @@ int pv_tracee_creds(pid_t pid, struct pv_creds *ret) {
 
         const char *ce = strstr(buf, "\nCapEff:");
         ret->cap_eff = ce ? strtoull(ce + 8, NULL, 16) : 0;
+        r = foreign_userns(pid);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                ret->cap_eff = 0;
 
         const char *m = strstr(buf, "\nUmask:");
         ret->umask = m ? (mode_t) strtoul(m + 7, NULL, 8) & 0777 : 022;
@@ -136,6 +161,11 @@ int pv_tracee_ids(pid_t pid, struct pv_creds *ret) {
         if (r < 0)
                 return r == -ESRCH ? -ESRCH : pv_tracee_creds(pid, ret);
         ret->cap_eff = cap_eff_of(caps);
+        r = foreign_userns(pid);
+        if (r < 0)
+                return r;
+        if (r > 0)
+                ret->cap_eff = 0;
         return 0;
 }
 

@@ -36,6 +36,7 @@ struct pv_unotify {
         bool fast_reply; /* ADDFD, then NOTIF_SEND with SYNC_WAKE_UP (needs WAIT_KILLABLE_RECV) */
         bool verbose;
         unsigned long long session; /* for logs: the daemon's session id, 0 embedded */
+        uid_t owner;         /* the user who handed the listener over, or -1 (root, embedded) */
         bool impersonate;    /* act with the tracee's credentials (a root supervisor) */
         bool watch_creds;    /* PV_IMPERSONATE_ON_CHANGE, not changed yet */
         bool track_creds;    /* TRACK: the first request's credentials stand for all, until a
@@ -97,6 +98,7 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
         u->policy = policy;
         u->own_root = -1;
         u->cached_root = -1;
+        u->owner = (uid_t) -1;
         u->req_size = MAX((size_t) sizes.seccomp_notif, sizeof(struct seccomp_notif));
         u->req = calloc(1, u->req_size);
         if (!u->req) {
@@ -135,6 +137,10 @@ void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose) {
 
 void pv_unotify_set_session(struct pv_unotify *u, unsigned long long id) {
         u->session = id;
+}
+
+void pv_unotify_set_owner(struct pv_unotify *u, uid_t uid) {
+        u->owner = uid;
 }
 
 /* Decisions: at info for `run -v`, else at debug; to the journal with fields. */
@@ -687,6 +693,12 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 return 0;
         }
         if (sc && sc->kind == PV_SC_SETVIEW) {
+                /* unshare(CLONE_NEWUSER) and setns() change what a tracee's capabilities are
+                 * worth, too: credentials per request from now on as well */
+                if (u->watch_creds || u->track_creds) {
+                        u->watch_creds = u->track_creds = false;
+                        u->impersonate = true;
+                }
                 if (u->watch_view || u->first_view) {
                         u->watch_view = u->first_view = false;
                         u->cached_root = safe_close(u->cached_root);
@@ -864,13 +876,13 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 }
                 u->act_creds = &u->cached_creds; /* its umask is not current: read per create */
         }
-        if (u->act_creds && !pv_creds_are_own(u->act_creds, real_ids)) {
-                r = pv_as_tracee_enter(u->act_creds, real_ids);
-                if (r < 0)
-                        return r;
-                switched = true;
+        if (u->owner != (uid_t) -1 && u->act_creds &&
+            (u->act_creds->ruid != u->owner || u->act_creds->euid != u->owner)) {
+                /* a listener handed over by a user must serve that user's processes only */
+                log_warning("%d (uid %u) is not a process of uid %u, who handed its listener over; refusing",
+                            (int) pid, (unsigned) u->act_creds->ruid, (unsigned) u->owner);
+                return -EPERM;
         }
-        u->switched_real = switched && real_ids;
 
         const char *named = target;
         target = tracee_view(target, pid, u->view, sizeof(u->view));
@@ -916,12 +928,20 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         goto out;
                 }
         }
+        /* after the chroot, which needs our capabilities, and undone before we leave it */
+        if (u->act_creds && !pv_creds_are_own(u->act_creds, real_ids)) {
+                r = pv_as_tracee_enter(u->act_creds, real_ids);
+                if (r < 0)
+                        goto out;
+                switched = true;
+        }
+        u->switched_real = switched && real_ids;
         r = act(u, sc, (enum pv_arch) arch, target, args, flags, &how, beneath, a);
-        if (in_view > 0)
-                leave_view(u);
 out:
         if (switched)
                 pv_as_tracee_leave();
+        if (in_view > 0)
+                leave_view(u);
         if (r >= 0 && u->wb_len > 0) {
                 int w = pv_tracee_write(pid, u->wb_addr, u->wb, u->wb_len);
                 if (w < 0)

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct pv_policy;
 
@@ -32,6 +33,9 @@ int pv_unotify_handle(struct pv_unotify *u);
 const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u);
 /* Log each decision at info (pathvisor run -v); otherwise decisions are logged at debug. */
 void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose);
+/* A listener handed over by an unprivileged user serves that user's processes only: other
+ * processes' calls fail with EPERM (a user could pass on a listener someone else gave them). */
+void pv_unotify_set_owner(struct pv_unotify *u, uid_t uid);
 /* The daemon's session id, for the SESSION= field of decision logs. */
 void pv_unotify_set_session(struct pv_unotify *u, unsigned long long id);
 /* Whose credentials file operations use. */

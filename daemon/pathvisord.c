@@ -32,7 +32,8 @@
 
 #define CONNECTION_TIMEOUT_USEC (5ULL * 1000000)
 #define SESSIONS_PER_UID_MAX 256
-#define CONNECTIONS_MAX 256
+#define CONNECTIONS_MAX 1024
+#define CONNECTIONS_PER_UID_MAX 32 /* waiting for their message; root's are not counted */
 
 /* A policy shared by sessions: profiles are replaced on reload while sessions keep theirs. */
 struct shared_policy {
@@ -94,6 +95,9 @@ struct connection {
         int fds[PV_MESSAGE_FDS_MAX];
         size_t n_fds;
         bool got_first;
+        bool pathvisor;   /* the text so far names a "pathvisor" member: the client wants a reply */
+        char tail[16];    /* the end of the last chunk, to find the name across chunk boundaries */
+        size_t n_tail;
 };
 
 struct manager {
@@ -136,7 +140,7 @@ static void profiles_free(struct profile *p, size_t n) {
 
 /* Loads every NAME.json of the policy directory. All or nothing: with any error the old
  * profiles stay in force and every error is logged as FILE:LINE:COL. */
-static int profiles_load(struct manager *m) {
+static int profiles_load(struct manager *m, bool startup) {
         _cleanup_free_ struct profile *list = NULL;
         size_t n = 0;
         int errors = 0;
@@ -193,11 +197,14 @@ static int profiles_load(struct manager *m) {
         }
         closedir(d);
 
-        if (errors > 0) {
+        if (errors > 0 && !startup) {
                 profiles_free(TAKE_PTR(list), n);
                 return log_error_errno(EINVAL, "%d policy file%s in %s failed to load; the profiles in force stay",
                                        errors, errors == 1 ? "" : "s", m->policy_dir);
         }
+        if (errors > 0) /* at start there are none in force: serve the good ones */
+                log_error("%d policy file%s in %s failed to load; starting with the %zu that loaded", errors,
+                          errors == 1 ? "" : "s", m->policy_dir, n);
         profiles_free(m->profiles, m->n_profiles);
         m->profiles = TAKE_PTR(list);
         m->n_profiles = n;
@@ -498,6 +505,8 @@ static struct session *session_start(struct manager *m, const struct pv_request 
                  * through calls the engine sees; an OCI container's may change at exec */
                 pv_unotify_set_impersonate(s->engine, req->is_pathvisor ? PV_IMPERSONATE_TRACK : PV_IMPERSONATE_ALWAYS);
                 pv_unotify_set_session(s->engine, s->id);
+                if (uid != 0)
+                        pv_unotify_set_owner(s->engine, uid);
                 r = sd_event_add_io(m->event, &s->io, s->listener, EPOLLIN, on_listener, s);
         }
         s->next = m->sessions;
@@ -646,13 +655,23 @@ static int on_connection_data(sd_event_source *es, int fd, uint32_t revents, voi
                 connection_free(c);
                 return 0;
         }
+        if (!c->pathvisor) {
+                /* look at the last bytes of the previous chunk joined to the start of this one */
+                char seam[32];
+                size_t k = MIN((size_t) n, sizeof(seam) - c->n_tail);
+                memcpy(seam, c->tail, c->n_tail);
+                memcpy(seam + c->n_tail, buf, k);
+                c->pathvisor = memmem(seam, c->n_tail + k, "\"pathvisor\"", 11) ||
+                               memmem(buf, (size_t) n, "\"pathvisor\"", 11);
+                c->n_tail = MIN((size_t) n, (size_t) 10);
+                memcpy(c->tail, buf + n - c->n_tail, c->n_tail);
+        }
         const char *why = NULL;
         int r = pv_message_reader_feed(c->reader, buf, (size_t) n, &why);
         if (r == 0)
                 return 0;
         if (r < 0) {
-                reply_error(c, memmem(buf, (size_t) n, "\"pathvisor\"", 11) != NULL, r == -EMSGSIZE ? EMSGSIZE : EBADMSG,
-                            "bad message: %s", why ? why : "?");
+                reply_error(c, c->pathvisor, r == -EMSGSIZE ? EMSGSIZE : EBADMSG, "bad message: %s", why ? why : "?");
                 connection_free(c);
                 return 0;
         }
@@ -695,8 +714,23 @@ static int on_accept(sd_event_source *es, int fd, uint32_t revents, void *userda
         c->next = m->connections;
         m->connections = c;
         m->n_connections++;
-        if (!c->reader || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->peer, &sl) < 0 ||
-            sd_event_add_io(m->event, &c->io, cfd, EPOLLIN, on_connection_data, c) < 0 ||
+        if (!c->reader || getsockopt(cfd, SOL_SOCKET, SO_PEERCRED, &c->peer, &sl) < 0) {
+                connection_free(c);
+                return 0;
+        }
+        if (c->peer.uid != 0) {
+                /* one user cannot crowd out the others (root, runc) with idle connections */
+                size_t mine = 0;
+                for (struct connection *o = m->connections; o; o = o->next)
+                        mine += o->peer.uid == c->peer.uid;
+                if (mine > CONNECTIONS_PER_UID_MAX) {
+                        log_warning("uid %u has %zu connections waiting for their message; refusing one",
+                                    (unsigned) c->peer.uid, mine - 1);
+                        connection_free(c);
+                        return 0;
+                }
+        }
+        if (sd_event_add_io(m->event, &c->io, cfd, EPOLLIN, on_connection_data, c) < 0 ||
             sd_event_add_time_relative(m->event, &c->timer, CLOCK_MONOTONIC, CONNECTION_TIMEOUT_USEC, 0,
                                        on_connection_timeout, c) < 0) {
                 log_warning("cannot take a connection, dropping it");
@@ -878,7 +912,7 @@ static int on_sighup(sd_event_source *es, const struct signalfd_siginfo *si, voi
         sd_event_now(m->event, CLOCK_MONOTONIC, &usec);
         sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) usec);
         log_info("reloading %s", m->policy_dir);
-        profiles_load(m);
+        profiles_load(m, false);
         sd_notify(false, "READY=1");
         notify_status(m);
         return 0;
@@ -980,7 +1014,7 @@ int main(int argc, char **argv) {
 
         if ((r = sd_event_default(&m.event)) < 0)
                 return log_error_errno(r, "cannot create the event loop: %m"), 1;
-        if ((r = profiles_load(&m)) < 0)
+        if ((r = profiles_load(&m, true)) < 0)
                 return 1;
         if ((r = open_socket(&m, socket_path)) < 0)
                 return 1;
