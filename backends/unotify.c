@@ -72,8 +72,8 @@ struct pv_unotify {
         /* What the call writes into the tracee: written after the operation, with our own
          * credentials (process_vm_writev needs them), not the tracee's. */
         uint64_t wb_addr;
-        size_t wb_len;
-        uint8_t wb[65536];
+        size_t wb_len, wb_cap;
+        uint8_t *wb;         /* grown on demand: most results are a struct stat */
 };
 
 /* What one notification gets. */
@@ -121,6 +121,7 @@ struct pv_unotify *pv_unotify_free(struct pv_unotify *u) {
         if (u) {
                 safe_close(u->own_root);
                 safe_close(u->cached_root);
+                free(u->wb);
                 free(u->req);
                 free(u);
         }
@@ -323,8 +324,17 @@ static int answer(struct pv_unotify *u, uint64_t id, struct answer *a) {
 }
 
 static int defer_write(struct pv_unotify *u, uint64_t addr, const void *buf, size_t len) {
-        if (len > sizeof(u->wb))
+        if (len == 0)
+                return 0;
+        if (len > 65536)
                 return -E2BIG;
+        if (len > u->wb_cap) {
+                uint8_t *n = realloc(u->wb, len);
+                if (!n)
+                        return -ENOMEM;
+                u->wb = n;
+                u->wb_cap = len;
+        }
         memcpy(u->wb, buf, len);
         u->wb_addr = addr;
         u->wb_len = len;
