@@ -10,13 +10,13 @@ what=${1:-demo}
 case "$what" in demo|check|build) ;; *) echo "usage: $0 demo|check|build" >&2; exit 2 ;; esac
 
 # What the build and the tests need, as Debian 12 package names (systemd for
-# systemd-socket-activate and systemd-analyze, systemd-container and runc for the e2e tests).
+# systemd-socket-activate and systemd-analyze, systemd-container, runc and crun for the e2e tests).
 packages=(
     gcc meson ninja-build pkg-config
     libseccomp-dev libsystemd-dev libjson-c-dev libcmocka-dev
     python3 python3-jsonschema groff-base
     busybox-static util-linux
-    systemd systemd-container runc
+    systemd systemd-container runc crun
 )
 
 missing=()

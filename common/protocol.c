@@ -299,8 +299,9 @@ int pv_request_parse(const char *text, size_t len, struct pv_request *ret, char 
 
         if (json_object_object_get_ex(root, "pid", &v)) {
                 int64_t pid = json_object_get_int64(v);
-                if (!json_object_is_type(v, json_type_int) || pid <= 0 || pid > 0x3fffffff) {
-                        r = fail(ret_error, "\"pid\" must be a positive integer");
+                /* 0: unknown (crun exec sends it); the pid is only shown, never trusted */
+                if (!json_object_is_type(v, json_type_int) || pid < 0 || pid > 0x3fffffff) {
+                        r = fail(ret_error, "\"pid\" must be a non-negative integer");
                         goto out;
                 }
                 req.pid = (pid_t) pid;

@@ -93,7 +93,7 @@ static void test_bad(void **state) {
                 { "{\"ociVersion\":\"1\",\"fds\":[]}", "no \"seccompFd\"" },
                 { "{\"ociVersion\":\"1\",\"fds\":[\"pidFd\"]}", "no \"seccompFd\"" },
                 { "{\"ociVersion\":\"1\",\"fds\":[\"a\",\"b\",\"c\",\"d\",\"e\"]}", "too many fds" },
-                { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pid\":-4}", "\"pid\" must be a positive" },
+                { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pid\":-4}", "\"pid\" must be a non-negative" },
                 { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pathvisor\":{\"version\":2}}",
                   "unsupported protocol version 2" },
                 { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pathvisor\":{\"version\":1,\"x\":1}}",
