@@ -913,8 +913,8 @@ static int on_sighup(sd_event_source *es, const struct signalfd_siginfo *si, voi
         sd_notifyf(false, "RELOADING=1\nMONOTONIC_USEC=%llu", (unsigned long long) usec);
         log_info("reloading %s", m->policy_dir);
         profiles_load(m, false);
-        sd_notify(false, "READY=1");
-        notify_status(m);
+        sd_notifyf(false, "READY=1\nSTATUS=%zu session%s, %zu profile%s", m->n_sessions,
+                   m->n_sessions == 1 ? "" : "s", m->n_profiles, m->n_profiles == 1 ? "" : "s");
         return 0;
 }
 
