@@ -39,6 +39,8 @@
 struct shared_policy {
         unsigned refs;
         struct pv_policy *policy;
+        char *file, *text; /* profiles: the file it came from, as it was then (for the fd store) */
+        size_t text_len;
 };
 
 static struct shared_policy *shared_policy_ref(struct shared_policy *s) {
@@ -49,6 +51,8 @@ static struct shared_policy *shared_policy_ref(struct shared_policy *s) {
 static void shared_policy_unref(struct shared_policy *s) {
         if (s && --s->refs == 0) {
                 pv_policy_free(s->policy);
+                free(s->file);
+                free(s->text);
                 free(s);
         }
 }
@@ -172,7 +176,23 @@ static int profiles_load(struct manager *m, bool startup) {
                 }
                 struct pv_policy *p = pv_policy_new();
                 struct pv_errors errs = {};
-                if (!p || pv_policy_load_file(p, path, &errs) < 0) {
+                _cleanup_free_ char *text = NULL;
+                size_t text_len = 0;
+                FILE *f = fopen(path, "re");
+                struct stat fst;
+                if (f && fstat(fileno(f), &fst) == 0 && S_ISREG(fst.st_mode)) {
+                        /* the text is kept: a session's policy goes to the fd store with it; one
+                         * byte more than the limit lets the loader say "too large" */
+                        size_t want = (size_t) MIN((uint64_t) fst.st_size, 64ull * 1024 * 1024) + 1;
+                        text = malloc(want);
+                        if (text)
+                                text_len = fread(text, 1, want, f);
+                }
+                if (f)
+                        fclose(f);
+                if (!p || !text || pv_policy_load_buffer(p, path, text, text_len, &errs) < 0) {
+                        if (!text && errs.n == 0)
+                                log_error_errno(errno, "%s: cannot read: %m", path);
                         for (size_t i = 0; i < errs.n; i++)
                                 log_error("%s:%u:%u: %s", errs.items[i].file, errs.items[i].line, errs.items[i].col,
                                           errs.items[i].message);
@@ -193,6 +213,9 @@ static int profiles_load(struct manager *m, bool startup) {
                 list = nl;
                 list[n].name = TAKE_PTR(name);
                 list[n].policy = sp;
+                sp->file = strdup(path);
+                sp->text = realloc(TAKE_PTR(text), text_len + 1) ?: NULL;
+                sp->text_len = text_len;
                 n++;
         }
         closedir(d);
@@ -443,6 +466,12 @@ static void fdstore_add(struct session *s, const char *message, size_t len) {
         json_object_object_add(o, "uid", json_object_new_int64(s->uid));
         json_object_object_add(o, "pid", json_object_new_int64(s->pid));
         json_object_object_add(o, "message", json_object_new_string_len(message, (int) len));
+        if (s->policy->text) {
+                /* a profile may change or go before the session ends: keep what it started with */
+                json_object_object_add(o, "profile_file", json_object_new_string(s->policy->file));
+                json_object_object_add(o, "profile_text",
+                                       json_object_new_string_len(s->policy->text, (int) s->policy->text_len));
+        }
         const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
         char name[64];
         snprintf(name, sizeof(name), "pathvisord-state-%llu", s->id);
@@ -476,7 +505,8 @@ static void fdstore_remove(struct session *s) {
 
 /* Creates a session for a listener. `id` 0: a new one. On failure *ret_error says why. */
 static struct session *session_start(struct manager *m, const struct pv_request *req, int listener, uid_t uid,
-                                     pid_t pid, unsigned long long id, char **ret_error, int *ret_errno) {
+                                     pid_t pid, unsigned long long id, struct shared_policy *given,
+                                     char **ret_error, int *ret_errno) {
         struct session *s = calloc(1, sizeof(*s));
         if (!s) {
                 *ret_errno = ENOMEM;
@@ -484,7 +514,14 @@ static struct session *session_start(struct manager *m, const struct pv_request 
         }
         s->manager = m;
         s->listener = -1;
-        int r = request_policy(m, req, &s->policy, &s->profile, ret_error);
+        int r = 0;
+        if (given) {
+                /* taken back from the fd store: the policy it started with, not today's profile */
+                s->policy = shared_policy_ref(given);
+                const char *prof = pv_request_profile(req);
+                s->profile = prof ? strdup(prof) : NULL;
+        } else
+                r = request_policy(m, req, &s->policy, &s->profile, ret_error);
         if (r < 0) {
                 *ret_errno = -r;
                 free(s);
@@ -593,7 +630,7 @@ static void handle_request(struct connection *c, const char *text, size_t len) {
         char *error = NULL;
         int eno = 0;
         int listener = c->fds[li];
-        struct session *s = session_start(m, &req, listener, c->peer.uid, pid, 0, &error, &eno);
+        struct session *s = session_start(m, &req, listener, c->peer.uid, pid, 0, NULL, &error, &eno);
         if (!s) {
                 reply_error(c, req.is_pathvisor, eno, "%s", error ? error : strerror(eno));
                 free(error);
@@ -876,10 +913,22 @@ static void restore_sessions(struct manager *m) {
                         sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=session-%llu\nFDSTOREREMOVE=1\nFDNAME=state-%llu", id, id);
                         continue;
                 }
-                json_object *ju, *jp;
+                json_object *ju, *jp, *jf, *jt;
                 uid_t uid = json_object_object_get_ex(o, "uid", &ju) ? (uid_t) json_object_get_int64(ju) : 0;
                 pid_t pid = json_object_object_get_ex(o, "pid", &jp) ? (pid_t) json_object_get_int64(jp) : 0;
-                struct session *s = session_start(m, &req, passed[i].fd, uid, pid, id, &error, &eno);
+                struct shared_policy *given = NULL;
+                if (json_object_object_get_ex(o, "profile_text", &jt) && json_object_object_get_ex(o, "profile_file", &jf)) {
+                        struct pv_policy *p = pv_policy_new();
+                        struct pv_errors errs = {};
+                        if (p && pv_policy_load_buffer(p, json_object_get_string(jf), json_object_get_string(jt),
+                                                       (size_t) json_object_get_string_len(jt), &errs) >= 0)
+                                given = shared_policy_new(p);
+                        else
+                                pv_policy_free(p);
+                        pv_errors_clear(&errs);
+                }
+                struct session *s = session_start(m, &req, passed[i].fd, uid, pid, id, given, &error, &eno);
+                shared_policy_unref(given);
                 if (!s) {
                         log_error("session %llu from the fd store cannot go on: %s", id, error ? error : strerror(eno));
                         safe_close(passed[i].fd);
