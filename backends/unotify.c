@@ -37,6 +37,7 @@ struct pv_unotify {
         bool verbose;
         unsigned long long session; /* for logs: the daemon's session id, 0 embedded */
         uid_t owner;         /* the user who handed the listener over, or -1 (root, embedded) */
+        struct pv_inflight *inflight; /* the notification being handled, for a successor */
         bool impersonate;    /* act with the tracee's credentials (a root supervisor) */
         bool watch_creds;    /* PV_IMPERSONATE_ON_CHANGE, not changed yet */
         bool track_creds;    /* TRACK: the first request's credentials stand for all, until a
@@ -1004,6 +1005,27 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
         return emulate(u, sc, arch, target, args, flags, &how, a);
 }
 
+/* Decides and answers the notification in u->req. */
+static int handle_current(struct pv_unotify *u) {
+        u->counters.trapped++;
+        struct answer a = { .kind = ANSWER_CONTINUE, .fd = -1 };
+        int r = process(u, &a);
+        if (r == -ESRCH) {
+                r = 0; /* gone (or its pid reused): nobody waits for an answer */
+                goto done;
+        }
+        if (r < 0) {
+                a.kind = ANSWER_ERROR;
+                a.error = -r;
+        }
+        r = answer(u, u->req->id, &a);
+        safe_close(a.fd);
+done:
+        if (u->inflight)
+                __atomic_store_n(&u->inflight->valid, 0, __ATOMIC_RELEASE);
+        return r;
+}
+
 int pv_unotify_handle(struct pv_unotify *u) {
         memset(u->req, 0, u->req_size);
         if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_RECV, u->req) < 0) {
@@ -1011,17 +1033,32 @@ int pv_unotify_handle(struct pv_unotify *u) {
                         return 0;
                 return -errno;
         }
-        u->counters.trapped++;
-
-        struct answer a = { .kind = ANSWER_CONTINUE, .fd = -1 };
-        int r = process(u, &a);
-        if (r == -ESRCH)
-                return 0; /* gone (or its pid reused): nobody waits for an answer */
-        if (r < 0) {
-                a.kind = ANSWER_ERROR;
-                a.error = -r;
+        if (u->inflight) {
+                /* if we die before answering, a successor finds this and answers it */
+                memcpy(u->inflight->notif, u->req, u->req_size);
+                __atomic_store_n(&u->inflight->valid, 1, __ATOMIC_RELEASE);
         }
-        r = answer(u, u->req->id, &a);
-        safe_close(a.fd);
-        return r;
+        return handle_current(u);
+}
+
+int pv_unotify_set_inflight(struct pv_unotify *u, struct pv_inflight *slot, size_t size) {
+        if (slot && size < sizeof(*slot) + u->req_size)
+                return -ENOBUFS;
+        u->inflight = slot;
+        return 0;
+}
+
+int pv_unotify_replay(struct pv_unotify *u, const struct pv_inflight *slot) {
+        if (!__atomic_load_n(&slot->valid, __ATOMIC_ACQUIRE))
+                return 0;
+        memcpy(u->req, slot->notif, u->req_size);
+        /* answered before the predecessor died, or the tracee is gone: nothing to do */
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
+                return 0;
+        if (u->inflight && u->inflight != slot) {
+                memcpy(u->inflight->notif, u->req, u->req_size);
+                __atomic_store_n(&u->inflight->valid, 1, __ATOMIC_RELEASE);
+        }
+        int r = handle_current(u);
+        return r < 0 ? r : 1;
 }

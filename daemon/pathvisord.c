@@ -87,7 +87,11 @@ struct session {
         struct pv_unotify *engine;
         uint64_t started_usec;
         bool stored;      /* its listener is in systemd's fd store */
+        int inflight_fd;  /* memfd (in the fd store) with the request being handled */
+        struct pv_inflight *inflight;
 };
+
+#define INFLIGHT_SIZE 4096
 
 struct connection {
         struct manager *manager;
@@ -264,6 +268,9 @@ static void session_free(struct session *s) {
                          (unsigned long long) k->denied);
         sd_event_source_disable_unref(s->io);
         pv_unotify_free(s->engine);
+        if (s->inflight)
+                munmap(s->inflight, INFLIGHT_SIZE);
+        safe_close(s->inflight_fd);
         safe_close(s->listener);
         shared_policy_unref(s->policy);
         free(s->command);
@@ -458,6 +465,8 @@ static int request_policy(struct manager *m, const struct pv_request *req, struc
  * memfd with the session's id, uid, pid and the client's original message) go to the fd store:
  * a restarted daemon gets them back through LISTEN_FDS and takes every session over, and while
  * no daemon runs the listeners stay open, so trapped calls wait instead of failing. */
+static int inflight_attach(struct session *s, int fd);
+
 static void fdstore_add(struct session *s, const char *message, size_t len) {
         if (!getenv("NOTIFY_SOCKET") || !message)
                 return;
@@ -490,6 +499,18 @@ static void fdstore_add(struct session *s, const char *message, size_t len) {
         snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=state-%llu", s->id);
         if (r > 0)
                 r = sd_pid_notify_with_fds(0, false, msg, &mfd, 1);
+        if (r > 0) {
+                /* the request being handled: a successor answers it if we die in the middle */
+                snprintf(name, sizeof(name), "pathvisord-inflight-%llu", s->id);
+                int ifd = memfd_create(name, MFD_CLOEXEC);
+                if (ifd < 0 || ftruncate(ifd, INFLIGHT_SIZE) < 0 || inflight_attach(s, ifd) < 0) {
+                        log_warning_errno(errno, "session %llu: no in-flight record: %m", s->id);
+                        safe_close(ifd);
+                } else {
+                        snprintf(msg, sizeof(msg), "FDSTORE=1\nFDNAME=inflight-%llu", s->id);
+                        r = sd_pid_notify_with_fds(0, false, msg, &ifd, 1);
+                }
+        }
         if (r <= 0)
                 log_warning_errno(r, "session %llu: cannot put it in the fd store: %m; it will not survive a restart",
                                   s->id);
@@ -501,6 +522,22 @@ static void fdstore_remove(struct session *s) {
                 return;
         sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=session-%llu", s->id);
         sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=state-%llu", s->id);
+        sd_notifyf(false, "FDSTOREREMOVE=1\nFDNAME=inflight-%llu", s->id);
+}
+
+/* Maps a session's in-flight record and gives it to the engine. */
+static int inflight_attach(struct session *s, int fd) {
+        void *p = mmap(NULL, INFLIGHT_SIZE, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+        if (p == MAP_FAILED)
+                return -errno;
+        int r = pv_unotify_set_inflight(s->engine, p, INFLIGHT_SIZE);
+        if (r < 0) {
+                munmap(p, INFLIGHT_SIZE);
+                return r;
+        }
+        s->inflight = p;
+        s->inflight_fd = fd;
+        return 0;
 }
 
 /* Creates a session for a listener. `id` 0: a new one. On failure *ret_error says why. */
@@ -514,6 +551,7 @@ static struct session *session_start(struct manager *m, const struct pv_request 
         }
         s->manager = m;
         s->listener = -1;
+        s->inflight_fd = -1;
         int r = 0;
         if (given) {
                 /* taken back from the fd store: the policy it started with, not today's profile */
@@ -811,7 +849,8 @@ static int open_socket(struct manager *m, const char *path) {
         for (int i = 0; i < n; i++) {
                 int fd = SD_LISTEN_FDS_START + i;
                 const char *name = names && names[i] ? names[i] : "";
-                if (strncmp(name, "session-", 8) == 0 || strncmp(name, "state-", 6) == 0) {
+                if (strncmp(name, "session-", 8) == 0 || strncmp(name, "state-", 6) == 0 ||
+                    strncmp(name, "inflight-", 9) == 0) {
                         struct passed_fd *np = realloc(passed, (n_passed + 1) * sizeof(*np));
                         if (np) {
                                 passed = np;
@@ -938,13 +977,25 @@ static void restore_sessions(struct manager *m) {
                         s->stored = true;
                         log_info("session %llu (uid %u, pid %d) taken back from the fd store", id, (unsigned) uid,
                                  (int) pid);
+                        snprintf(want, sizeof(want), "inflight-%llu", id);
+                        for (size_t j = 0; j < n_passed; j++)
+                                if (strcmp(passed[j].name, want) == 0 && passed[j].fd >= 0) {
+                                        if (inflight_attach(s, passed[j].fd) < 0)
+                                                break;
+                                        passed[j].fd = -1; /* the session's now */
+                                        int k = pv_unotify_replay(s->engine, s->inflight);
+                                        if (k > 0)
+                                                log_info("session %llu: answered the call its predecessor had "
+                                                         "received and not answered", id);
+                                        break;
+                                }
                 }
                 free(error);
                 pv_request_done(&req);
                 json_object_put(o);
         }
         for (size_t i = 0; i < n_passed; i++) {
-                if (strncmp(passed[i].name, "state-", 6) == 0)
+                if (strncmp(passed[i].name, "state-", 6) == 0 || strncmp(passed[i].name, "inflight-", 9) == 0)
                         safe_close(passed[i].fd);
                 free(passed[i].name);
         }

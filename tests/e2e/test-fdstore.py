@@ -129,6 +129,40 @@ try:
     result("taken back from the fd store" in log2, "the second daemon took the session back", log2[-2000:])
     pump(0.5)
     result(not any(n.startswith("session-") for n in store), "the ended session left the fd store", repr(list(store)))
+
+    # A daemon killed in the middle of a request (SIGKILL, a crash): the kernel does not deliver
+    # a received notification again, so the successor must answer the one its predecessor left
+    # in the in-flight record, or the program waits forever.
+    tight = ("i=0; fail=0; while [ $i -lt 20000 ]; do "
+             "read -r x < /pv-fdstore/file || fail=$((fail+1)); i=$((i+1)); done; echo \"fail=$fail\"")
+    prog = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path,
+                             "-r", f"/pv-fdstore/file={target}", "--", "sh", "-c", tight],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs.append(prog)
+    kills = 0
+    current = d2
+    for _ in range(8):
+        pump(0.3)
+        if prog.poll() is not None:
+            break
+        stored = {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+        current.kill()
+        current.wait(timeout=10)
+        kills += 1
+        current = start_daemon(stored)
+    try:
+        out, err = prog.communicate(timeout=60)
+        result(prog.returncode == 0 and out.strip() == "fail=0",
+               f"SIGKILL of the daemon {kills} times in a tight loop of opens: no failure, no hang",
+               f"rc={prog.returncode} out={out!r} err={err[-500:]!r}")
+    except subprocess.TimeoutExpired:
+        result(False, f"SIGKILL of the daemon {kills} times in a tight loop of opens: no failure, no hang",
+               "the program hung: a received request was never answered")
+    logs = ""
+    for name in sorted(os.listdir(tmp)):
+        if name.startswith("daemon-"):
+            logs += open(os.path.join(tmp, name)).read()
+    print(f"# replayed requests: {logs.count('answered the call its predecessor')}")
 finally:
     for p in procs:
         if p.poll() is None:
