@@ -37,7 +37,9 @@ struct pv_unotify {
         bool verbose;
         unsigned long long session; /* for logs: the daemon's session id, 0 embedded */
         uid_t owner;         /* the user who handed the listener over, or -1 (root, embedded) */
-        struct pv_inflight *inflight; /* the notification being handled, for a successor */
+        uint8_t *inflight;   /* slots of requests received and not answered yet, for a successor:
+                              * 0 the one being handled, the others those of blocking opens */
+        size_t slot_size, n_slots;
         bool impersonate;    /* act with the tracee's credentials (a root supervisor) */
         bool watch_creds;    /* PV_IMPERSONATE_ON_CHANGE, not changed yet */
         bool track_creds;    /* TRACK: the first request's credentials stand for all, until a
@@ -260,6 +262,32 @@ bool pv_unotify_fast_reply(const struct pv_unotify *u) {
         return u->fast_reply;
 }
 
+static struct pv_inflight *inflight_slot(struct pv_unotify *u, size_t i) {
+        return (struct pv_inflight *) (void *) (u->inflight + i * u->slot_size);
+}
+
+static void inflight_put(struct pv_inflight *slot, const void *notif, size_t size) {
+        memcpy(slot->notif, notif, size);
+        __atomic_store_n(&slot->valid, 1, __ATOMIC_RELEASE);
+}
+
+static void inflight_clear(struct pv_inflight *slot) {
+        if (slot)
+                __atomic_store_n(&slot->valid, 0, __ATOMIC_RELEASE);
+}
+
+/* A free slot for a request that a thread will answer, or NULL (then it is not kept). */
+static struct pv_inflight *inflight_claim(struct pv_unotify *u) {
+        for (size_t i = 1; u->inflight && i < u->n_slots; i++) {
+                struct pv_inflight *slot = inflight_slot(u, i);
+                if (!__atomic_load_n(&slot->valid, __ATOMIC_ACQUIRE)) {
+                        inflight_put(slot, u->req, u->req_size);
+                        return slot;
+                }
+        }
+        return NULL;
+}
+
 /* ---- answering --------------------------------------------------------------------------------- */
 
 static int send_resp_fd(int listener, uint64_t id, int64_t val, int error, uint32_t flags) {
@@ -355,6 +383,7 @@ struct blocking_open {
         uint64_t flags, mode, resolve;
         bool use_openat2;
         bool impersonate;
+        struct pv_inflight *slot; /* its request, for a successor, until answered */
         struct pv_creds creds;
         char path[];
 };
@@ -432,6 +461,7 @@ static void *blocking_open_thread(void *arg) {
                 send_error(j->listener, j->id, e);
         else
                 reply_fd(j->listener, j->fast_reply, j->id, fd, (j->flags & O_CLOEXEC) ? O_CLOEXEC : 0);
+        inflight_clear(j->slot);
         free(j);
         return NULL;
 }
@@ -468,6 +498,7 @@ static int do_open(struct pv_unotify *u, pid_t pid, int dirfd, const char *path,
                 if (u->act_creds)
                         j->creds = *u->act_creds;
                 memcpy(j->path, path, len + 1);
+                j->slot = inflight_claim(u);
                 pthread_t t;
                 pthread_attr_t attr;
                 pthread_attr_init(&attr);
@@ -475,6 +506,7 @@ static int do_open(struct pv_unotify *u, pid_t pid, int dirfd, const char *path,
                 int r = pthread_create(&t, &attr, blocking_open_thread, j);
                 pthread_attr_destroy(&attr);
                 if (r != 0) {
+                        inflight_clear(j->slot);
                         free(j);
                         return -r;
                 }
@@ -1022,7 +1054,7 @@ static int handle_current(struct pv_unotify *u) {
         safe_close(a.fd);
 done:
         if (u->inflight)
-                __atomic_store_n(&u->inflight->valid, 0, __ATOMIC_RELEASE);
+                inflight_clear(inflight_slot(u, 0)); /* answered, or a thread's slot holds it */
         return r;
 }
 
@@ -1033,32 +1065,41 @@ int pv_unotify_handle(struct pv_unotify *u) {
                         return 0;
                 return -errno;
         }
-        if (u->inflight) {
-                /* if we die before answering, a successor finds this and answers it */
-                memcpy(u->inflight->notif, u->req, u->req_size);
-                __atomic_store_n(&u->inflight->valid, 1, __ATOMIC_RELEASE);
-        }
+        if (u->inflight) /* if we die before answering, a successor finds it and answers it */
+                inflight_put(inflight_slot(u, 0), u->req, u->req_size);
         return handle_current(u);
 }
 
-int pv_unotify_set_inflight(struct pv_unotify *u, struct pv_inflight *slot, size_t size) {
-        if (slot && size < sizeof(*slot) + u->req_size)
+int pv_unotify_set_inflight(struct pv_unotify *u, void *area, size_t size) {
+        size_t slot = (sizeof(struct pv_inflight) + u->req_size + 7) & ~(size_t) 7;
+        if (area && size < slot)
                 return -ENOBUFS;
-        u->inflight = slot;
+        u->inflight = area;
+        u->slot_size = slot;
+        u->n_slots = area ? size / slot : 0;
         return 0;
 }
 
-int pv_unotify_replay(struct pv_unotify *u, const struct pv_inflight *slot) {
-        if (!__atomic_load_n(&slot->valid, __ATOMIC_ACQUIRE))
-                return 0;
-        memcpy(u->req, slot->notif, u->req_size);
-        /* answered before the predecessor died, or the tracee is gone: nothing to do */
-        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
-                return 0;
-        if (u->inflight && u->inflight != slot) {
-                memcpy(u->inflight->notif, u->req, u->req_size);
-                __atomic_store_n(&u->inflight->valid, 1, __ATOMIC_RELEASE);
+int pv_unotify_replay(struct pv_unotify *u) {
+        int n = 0;
+        _cleanup_free_ uint8_t *notif = malloc(u->req_size);
+        if (!notif)
+                return -ENOMEM;
+        for (size_t i = 0; i < u->n_slots; i++) {
+                struct pv_inflight *slot = inflight_slot(u, i);
+                if (!__atomic_load_n(&slot->valid, __ATOMIC_ACQUIRE))
+                        continue;
+                memcpy(notif, slot->notif, u->req_size);
+                inflight_clear(slot);
+                memcpy(u->req, notif, u->req_size);
+                /* answered before the predecessor died, or the tracee is gone: nothing to do */
+                if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
+                        continue;
+                inflight_put(inflight_slot(u, 0), u->req, u->req_size);
+                int r = handle_current(u);
+                if (r < 0)
+                        return r;
+                n++;
         }
-        int r = handle_current(u);
-        return r < 0 ? r : 1;
+        return n;
 }

@@ -30,19 +30,20 @@ struct pv_unotify *pv_unotify_free(struct pv_unotify *u);
  * listener itself failed (the session cannot go on). */
 int pv_unotify_handle(struct pv_unotify *u);
 
-/* The notification being handled, in memory that outlives the process (a memfd in systemd's fd
- * store): a supervisor killed in the middle of a request leaves it there, and its successor
- * answers it with pv_unotify_replay(). Without this the tracee's call would wait forever: the
- * kernel does not deliver a received notification again. */
+/* Requests received and not answered yet, kept in memory that outlives the process (a memfd in
+ * systemd's fd store): a supervisor killed in the middle of a request, or stopped while a thread
+ * waits in a FIFO open, leaves them there, and its successor answers them with
+ * pv_unotify_replay(). Without this the tracee's call would wait forever: the kernel does not
+ * deliver a received notification again. The area is cut into slots. */
 struct pv_inflight {
         uint32_t valid;    /* 1 while notif is received and not yet answered */
         uint32_t reserved;
         uint8_t notif[];   /* struct seccomp_notif, as large as the kernel says */
 };
-int pv_unotify_set_inflight(struct pv_unotify *u, struct pv_inflight *slot, size_t size);
-/* Answers the notification a predecessor left in slot, if the tracee still waits for it.
- * Returns 1 when it did, 0 when there was nothing to do, -errno. */
-int pv_unotify_replay(struct pv_unotify *u, const struct pv_inflight *slot);
+int pv_unotify_set_inflight(struct pv_unotify *u, void *area, size_t size);
+/* Answers every request a predecessor left in the area that its tracee still waits for. Returns
+ * how many, or -errno. */
+int pv_unotify_replay(struct pv_unotify *u);
 
 const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u);
 /* Log each decision at info (pathvisor run -v); otherwise decisions are logged at debug. */

@@ -88,7 +88,7 @@ struct session {
         uint64_t started_usec;
         bool stored;      /* its listener is in systemd's fd store */
         int inflight_fd;  /* memfd (in the fd store) with the request being handled */
-        struct pv_inflight *inflight;
+        void *inflight;
 };
 
 #define INFLIGHT_SIZE 4096
@@ -983,10 +983,10 @@ static void restore_sessions(struct manager *m) {
                                         if (inflight_attach(s, passed[j].fd) < 0)
                                                 break;
                                         passed[j].fd = -1; /* the session's now */
-                                        int k = pv_unotify_replay(s->engine, s->inflight);
+                                        int k = pv_unotify_replay(s->engine);
                                         if (k > 0)
-                                                log_info("session %llu: answered the call its predecessor had "
-                                                         "received and not answered", id);
+                                                log_info("session %llu: answered %d call%s its predecessor had "
+                                                         "received and not answered", id, k, k == 1 ? "" : "s");
                                         break;
                                 }
                 }

@@ -162,7 +162,33 @@ try:
     for name in sorted(os.listdir(tmp)):
         if name.startswith("daemon-"):
             logs += open(os.path.join(tmp, name)).read()
-    print(f"# replayed requests: {logs.count('answered the call its predecessor')}")
+    print(f"# sessions with replayed requests: {logs.count('its predecessor had received')}")
+
+    # A FIFO open waiting for its writer when the daemon restarts: the successor takes it over.
+    fifo = os.path.join(tmp, "fifo")
+    os.mkfifo(fifo)
+    reader = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path,
+                               "-r", f"/pv-fdstore/fifo={fifo}", "--", "cat", "/pv-fdstore/fifo"],
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs.append(reader)
+    pump(0.5)
+    stored = {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+    current.send_signal(signal.SIGTERM)
+    current.wait(timeout=10)
+    current = start_daemon(stored)
+    pump(0.5)
+    signal.alarm(20)  # the writer's open blocks until the reader's is answered
+    try:
+        with open(fifo, "w") as w:
+            w.write("through the fifo\n")
+    finally:
+        signal.alarm(0)
+    try:
+        out, err = reader.communicate(timeout=20)
+        result(out == "through the fifo\n", "a FIFO open waiting across a restart is taken over",
+               f"rc={reader.returncode} out={out!r} err={err[-300:]!r}")
+    except subprocess.TimeoutExpired:
+        result(False, "a FIFO open waiting across a restart is taken over", "the reader hung")
 finally:
     for p in procs:
         if p.poll() is None:
