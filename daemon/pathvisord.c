@@ -262,10 +262,11 @@ static void session_free(struct session *s) {
                 }
         const struct pv_counters *k = s->engine ? pv_unotify_counters(s->engine) : NULL;
         if (k)
-                log_info("session %llu (uid %u, pid %d) ended: %llu trapped, %llu passed, %llu redirected, %llu denied",
-                         s->id, (unsigned) s->uid, (int) s->pid, (unsigned long long) k->trapped,
-                         (unsigned long long) k->passed, (unsigned long long) k->redirected,
-                         (unsigned long long) k->denied);
+                log_info("session %llu (uid %u, pid %d) %s: %llu trapped, %llu passed, %llu redirected, %llu denied",
+                         s->id, (unsigned) s->uid, (int) s->pid,
+                         m->stopping && s->stored ? "left in the fd store for the next daemon" : "ended",
+                         (unsigned long long) k->trapped, (unsigned long long) k->passed,
+                         (unsigned long long) k->redirected, (unsigned long long) k->denied);
         sd_event_source_disable_unref(s->io);
         pv_unotify_free(s->engine);
         if (s->inflight)
