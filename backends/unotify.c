@@ -67,6 +67,7 @@ struct pv_unotify {
         struct seccomp_notif *req;
         size_t req_size;
         struct pv_counters counters;
+        struct pv_counters *ctr; /* &counters, or in the in-flight area so that they survive us */
         struct pv_decision decision; /* PATH_MAX inside: here, not on the stack */
         char path[PATH_MAX];         /* as the program named it */
         char base[PATH_MAX];         /* its cwd or dirfd */
@@ -101,6 +102,7 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
         u->policy = policy;
         u->own_root = -1;
         u->cached_root = -1;
+        u->ctr = &u->counters;
         u->owner = (uid_t) -1;
         u->req_size = MAX((size_t) sizes.seccomp_notif, sizeof(struct seccomp_notif));
         u->req = calloc(1, u->req_size);
@@ -132,7 +134,7 @@ struct pv_unotify *pv_unotify_free(struct pv_unotify *u) {
 }
 
 const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u) {
-        return &u->counters;
+        return u->ctr;
 }
 
 void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose) {
@@ -874,11 +876,11 @@ static int process(struct pv_unotify *u, struct answer *a) {
         const char *target;
         switch (dec->action) {
         case PV_FAIL:
-                u->counters.denied++;
+                u->ctr->denied++;
                 log_decision(u, sc, pid, NULL, dec);
                 return -dec->error;
         case PV_PASS:
-                u->counters.passed++;
+                u->ctr->passed++;
                 if (!pv_policy_strict(u->policy)) {
                         a->kind = ANSWER_CONTINUE;
                         return 0;
@@ -886,7 +888,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 target = u->abs; /* strict: do it ourselves, on the path we checked */
                 break;
         case PV_REDIRECT:
-                u->counters.redirected++;
+                u->ctr->redirected++;
                 target = dec->target;
                 log_decision(u, sc, pid, target, dec);
                 break;
@@ -1039,7 +1041,7 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
 
 /* Decides and answers the notification in u->req. */
 static int handle_current(struct pv_unotify *u) {
-        u->counters.trapped++;
+        u->ctr->trapped++;
         struct answer a = { .kind = ANSWER_CONTINUE, .fd = -1 };
         int r = process(u, &a);
         if (r == -ESRCH) {
@@ -1070,13 +1072,36 @@ int pv_unotify_handle(struct pv_unotify *u) {
         return handle_current(u);
 }
 
+/* The in-flight area: a header with the counters, then the slots. */
+struct inflight_header {
+        uint64_t magic;
+        struct pv_counters counters;
+};
+#define INFLIGHT_MAGIC UINT64_C(0x7076696e666c7431) /* "pvinflt1" */
+
 int pv_unotify_set_inflight(struct pv_unotify *u, void *area, size_t size) {
         size_t slot = (sizeof(struct pv_inflight) + u->req_size + 7) & ~(size_t) 7;
-        if (area && size < slot)
+        size_t head = (sizeof(struct inflight_header) + 7) & ~(size_t) 7;
+        if (!area) {
+                u->counters = *u->ctr;
+                u->ctr = &u->counters;
+                u->inflight = NULL;
+                u->n_slots = 0;
+                return 0;
+        }
+        if (size < head + slot)
                 return -ENOBUFS;
-        u->inflight = area;
+        struct inflight_header *h = area;
+        if (h->magic != INFLIGHT_MAGIC) {
+                /* a fresh area: our counts so far go in; a predecessor's: we go on from its */
+                memset(area, 0, size);
+                h->counters = *u->ctr;
+                h->magic = INFLIGHT_MAGIC;
+        }
+        u->ctr = &h->counters;
+        u->inflight = (uint8_t *) area + head;
         u->slot_size = slot;
-        u->n_slots = area ? size / slot : 0;
+        u->n_slots = (size - head) / slot;
         return 0;
 }
 

@@ -34,7 +34,8 @@ int pv_unotify_handle(struct pv_unotify *u);
  * systemd's fd store): a supervisor killed in the middle of a request, or stopped while a thread
  * waits in a FIFO open, leaves them there, and its successor answers them with
  * pv_unotify_replay(). Without this the tracee's call would wait forever: the kernel does not
- * deliver a received notification again. The area is cut into slots. */
+ * deliver a received notification again. The area holds the session's counters too (they go
+ * on across a restart), then slots. */
 struct pv_inflight {
         uint32_t valid;    /* 1 while notif is received and not yet answered */
         uint32_t reserved;

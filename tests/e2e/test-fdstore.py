@@ -113,14 +113,27 @@ try:
     stored = sorted(n for n in store if n.startswith(("session-", "state-")))
     result(len(stored) == 2, "the session's listener and state record are in the fd store", repr(stored))
 
+    def trapped():
+        import json
+        out = subprocess.run([pathvisor, "status", "--socket", sock_path, "--json"], capture_output=True, text=True).stdout
+        try:
+            sessions = json.loads(out)["sessions"]
+            return sessions[0]["trapped"] if sessions else -1
+        except (ValueError, KeyError, IndexError):
+            return -1
+
+    before = trapped()
     d1.send_signal(signal.SIGTERM)
     d1.wait(timeout=10)
     pump(0.2)
     result(any("STOPPING=1" in m for m in messages), "the first daemon says STOPPING=1")
     # no daemon for a moment: the program's trapped calls wait in the kernel
     time.sleep(0.7)
-    d2 = start_daemon({n: store[n] for n in stored})
+    d2 = start_daemon({n: store[n] for n in stored + [n for n in store if n.startswith("inflight-")]})
     pump(0.5)
+    after = trapped()
+    result(before > 0 and after >= before, "the session's counters go on across the restart",
+           f"trapped before {before}, after {after}")
     out, err = prog.communicate(timeout=60)
     result(prog.returncode == 0 and out.strip() == "fail=0",
            "the program saw no failed open across the restart", f"rc={prog.returncode} out={out!r} err={err!r}")
