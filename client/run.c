@@ -439,41 +439,15 @@ static int load_policy_file(struct pv_policy *policy, json_object *sources, cons
         struct pv_errors errors = {};
         _cleanup_free_ char *text = NULL;
         size_t len = 0;
-        FILE *f = strcmp(path, "-") == 0 ? stdin : fopen(path, "re");
-        if (!f) {
-                log_error_errno(errno, "%s: cannot open: %m", path);
-                return -errno;
-        }
-        int r = 0;
-        for (;;) {
-                char *nt = realloc(text, len + 65536 + 1);
-                if (!nt) {
-                        r = -ENOMEM;
-                        break;
-                }
-                text = nt;
-                size_t k = fread(text + len, 1, 65536, f);
-                len += k;
-                if (k == 0 || len > 64u * 1024 * 1024)
-                        break;
-        }
-        if (f != stdin)
-                fclose(f);
-        if (r < 0)
-                return r;
-        if (!text)
-                text = strdup("");
-        if (!text)
-                return -ENOMEM;
-        text[len] = '\0';
         const char *name = strcmp(path, "-") == 0 ? "<stdin>" : path;
-        if (pv_policy_load_buffer(policy, name, text, len, &errors) < 0) {
+        int r = pv_policy_read_file(path, &text, &len, &errors);
+        if (r >= 0)
+                r = pv_policy_load_buffer(policy, name, text, len, &errors);
+        if (r < 0) {
                 pv_errors_print(&errors, stderr);
                 pv_errors_clear(&errors);
-                return -EINVAL;
+                return r;
         }
-        if (memchr(text, '\0', len))
-                return -EINVAL;
         return add_source(sources, "text", text, name);
 }
 

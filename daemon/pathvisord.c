@@ -180,23 +180,10 @@ static int profiles_load(struct manager *m, bool startup) {
                 }
                 struct pv_policy *p = pv_policy_new();
                 struct pv_errors errs = {};
-                _cleanup_free_ char *text = NULL;
+                _cleanup_free_ char *text = NULL; /* kept: a session's policy goes to the fd store with it */
                 size_t text_len = 0;
-                FILE *f = fopen(path, "re");
-                struct stat fst;
-                if (f && fstat(fileno(f), &fst) == 0 && S_ISREG(fst.st_mode)) {
-                        /* the text is kept: a session's policy goes to the fd store with it; one
-                         * byte more than the limit lets the loader say "too large" */
-                        size_t want = (size_t) MIN((uint64_t) fst.st_size, 64ull * 1024 * 1024) + 1;
-                        text = malloc(want);
-                        if (text)
-                                text_len = fread(text, 1, want, f);
-                }
-                if (f)
-                        fclose(f);
-                if (!p || !text || pv_policy_load_buffer(p, path, text, text_len, &errs) < 0) {
-                        if (!text && errs.n == 0)
-                                log_error_errno(errno, "%s: cannot read: %m", path);
+                if (!p || pv_policy_read_file(path, &text, &text_len, &errs) < 0 ||
+                    pv_policy_load_buffer(p, path, text, text_len, &errs) < 0) {
                         for (size_t i = 0; i < errs.n; i++)
                                 log_error("%s:%u:%u: %s", errs.items[i].file, errs.items[i].line, errs.items[i].col,
                                           errs.items[i].message);
@@ -218,7 +205,7 @@ static int profiles_load(struct manager *m, bool startup) {
                 list[n].name = TAKE_PTR(name);
                 list[n].policy = sp;
                 sp->file = strdup(path);
-                sp->text = realloc(TAKE_PTR(text), text_len + 1) ?: NULL;
+                sp->text = TAKE_PTR(text);
                 sp->text_len = text_len;
                 n++;
         }

@@ -781,7 +781,7 @@ int pv_policy_load_buffer(struct pv_policy *p, const char *name, const char *buf
         return r;
 }
 
-int pv_policy_load_file(struct pv_policy *p, const char *path, struct pv_errors *errors) {
+int pv_policy_read_file(const char *path, char **ret_text, size_t *ret_len, struct pv_errors *errors) {
         bool is_stdin = strcmp(path, "-") == 0;
         const char *name = is_stdin ? "<stdin>" : path;
         _cleanup_close_ int fd = -1;
@@ -819,7 +819,8 @@ int pv_policy_load_file(struct pv_policy *p, const char *path, struct pv_errors 
         for (;;) {
                 if (n == size || !buf) {
                         size = buf ? MIN(size * 2, (size_t) POLICY_FILE_MAX + 1) : size;
-                        char *nb = realloc(buf, size);
+                        /* + 1: room for the NUL that ends the text */
+                        char *nb = realloc(buf, size + 1);
                         if (!nb) {
                                 add_error(errors, name, 1, 1, "out of memory");
                                 return -ENOMEM;
@@ -841,7 +842,23 @@ int pv_policy_load_file(struct pv_policy *p, const char *path, struct pv_errors 
                         return -EFBIG;
                 }
         }
-        return pv_policy_load_buffer(p, name, buf ? buf : "", n, errors);
+        if (!buf && !(buf = malloc(1))) {
+                add_error(errors, name, 1, 1, "out of memory");
+                return -ENOMEM;
+        }
+        buf[n] = '\0';
+        *ret_text = TAKE_PTR(buf);
+        *ret_len = n;
+        return 0;
+}
+
+int pv_policy_load_file(struct pv_policy *p, const char *path, struct pv_errors *errors) {
+        _cleanup_free_ char *text = NULL;
+        size_t len;
+        int r = pv_policy_read_file(path, &text, &len, errors);
+        if (r < 0)
+                return r;
+        return pv_policy_load_buffer(p, strcmp(path, "-") == 0 ? "<stdin>" : path, text, len, errors);
 }
 
 /* ---- quick rules ----------------------------------------------------------------------------- */

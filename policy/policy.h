@@ -73,6 +73,11 @@ int pv_policy_load_file(struct pv_policy *p, const char *path, struct pv_errors 
 int pv_policy_load_buffer(struct pv_policy *p, const char *name, const char *buf, size_t len,
                           struct pv_errors *errors);
 
+/* Reads a policy file whole ("-": standard input, named "<stdin>" in messages) as
+ * pv_policy_load_file() does, for callers that keep the text: refuses directories and files over
+ * 64 MiB. *ret_text is NUL-terminated and malloc()ed. Errors go to `errors` as FILE:1:1. */
+int pv_policy_read_file(const char *path, char **ret_text, size_t *ret_len, struct pv_errors *errors);
+
 /* Quick rules of `pathvisor run`: "-r PATH=TARGET", "--deny PATH[:ERRNO]", "--readonly PATH".
  * Each is its own source, so it wins over everything loaded before. */
 enum pv_quick {
