@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "backends/as-tracee.h"
+#include "backends/tracee.h"
 #include "common/log.h"
 #include "common/macro.h"
 
@@ -65,19 +66,12 @@ static int parse_ids(const char *buf, const char *key, unsigned ids[4]) {
 }
 
 int pv_tracee_creds(pid_t pid, struct pv_creds *ret) {
-        char proc[64];
         static __thread char buf[32768];
-        snprintf(proc, sizeof(proc), "/proc/%d/status", (int) pid);
-        _cleanup_close_ int fd = open(proc, O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
-                return errno == ENOENT ? -ESRCH : -errno;
-        ssize_t n = RETRY_EINTR(read(fd, buf, sizeof(buf) - 1));
-        if (n < 0)
-                return -errno;
-        buf[n] = '\0';
+        int r = pv_tracee_status(pid, buf, sizeof(buf));
+        if (r < 0)
+                return r;
 
         unsigned u[4], g[4];
-        int r;
         if ((r = parse_ids(buf, "\nUid:", u)) < 0 || (r = parse_ids(buf, "\nGid:", g)) < 0)
                 return r;
         ret->ruid = u[0];
@@ -95,8 +89,8 @@ int pv_tracee_creds(pid_t pid, struct pv_creds *ret) {
         if (r > 0)
                 ret->cap_eff = 0;
 
-        const char *m = strstr(buf, "\nUmask:");
-        ret->umask = m ? (mode_t) strtoul(m + 7, NULL, 8) & 0777 : 022;
+        if (pv_status_umask(buf, &ret->umask) < 0)
+                ret->umask = 022;
 
         ret->n_groups = 0;
         const char *gr = strstr(buf, "\nGroups:");

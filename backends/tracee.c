@@ -92,19 +92,29 @@ int pv_tracee_fd_path(pid_t pid, int fd, char *buf, size_t size) {
         return read_link(proc, buf, size, -EBADF);
 }
 
-int pv_tracee_umask(pid_t pid, mode_t *ret) {
-        char proc[64], buf[2048];
+int pv_tracee_status(pid_t pid, char *buf, size_t size) {
+        char proc[64];
         snprintf(proc, sizeof(proc), "/proc/%d/status", (int) pid);
         _cleanup_close_ int fd = open(proc, O_RDONLY | O_CLOEXEC);
         if (fd < 0)
                 return errno == ENOENT ? -ESRCH : -errno;
-        ssize_t k = RETRY_EINTR(read(fd, buf, sizeof(buf) - 1));
+        ssize_t k = RETRY_EINTR(read(fd, buf, size - 1));
         if (k < 0)
                 return -errno;
         buf[k] = '\0';
-        const char *u = strstr(buf, "\nUmask:");
+        return (int) k;
+}
+
+int pv_status_umask(const char *status, mode_t *ret) {
+        const char *u = strstr(status, "\nUmask:");
         if (!u)
                 return -ENODATA;
         *ret = (mode_t) strtoul(u + 7, NULL, 8) & 0777;
         return 0;
+}
+
+int pv_tracee_umask(pid_t pid, mode_t *ret) {
+        char buf[2048]; /* Umask: is among the first lines */
+        int r = pv_tracee_status(pid, buf, sizeof(buf));
+        return r < 0 ? r : pv_status_umask(buf, ret);
 }

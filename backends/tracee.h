@@ -21,5 +21,9 @@ int pv_tracee_write(pid_t pid, uint64_t addr, const void *buf, size_t size);
 int pv_tracee_cwd(pid_t pid, char *buf, size_t size);
 int pv_tracee_fd_path(pid_t pid, int fd, char *buf, size_t size);
 
+/* /proc/PID/status into buf (NUL-terminated, truncated to size). Returns its length. */
+int pv_tracee_status(pid_t pid, char *buf, size_t size);
+/* The Umask: line of a status text. */
+int pv_status_umask(const char *status, mode_t *ret);
 /* The tracee's umask, from /proc/PID/status. */
 int pv_tracee_umask(pid_t pid, mode_t *ret);

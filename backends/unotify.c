@@ -480,11 +480,20 @@ static bool would_block(const char *path, uint64_t flags) {
 
 /* Runs open-like calls with the tracee's umask when they may create. Embedded mode has the tracee's
  * credentials and file system view already; the daemon (pathvisord) adds the rest. */
+static bool open_creates(uint64_t flags) {
+        return (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE;
+}
+
+/* Whether the call may create a file, and so needs the tracee's umask. */
+static bool may_create(const struct pv_syscall *sc, uint64_t flags) {
+        return (sc->flags_type == PV_FLAGS_OPEN || sc->flags_type == PV_FLAGS_OPEN_HOW) && open_creates(flags);
+}
+
 /* Opens `path` (from `dirfd`: AT_FDCWD, or a directory that stands for the program's dirfd) as
  * the program asked, with its umask when the open may create; fills the answer. */
 static int do_open(struct pv_unotify *u, pid_t pid, int dirfd, const char *path, uint64_t flags, uint64_t mode,
                    uint64_t resolve, bool use_openat2, struct answer *a) {
-        bool creates = (flags & O_CREAT) || (flags & __O_TMPFILE) == __O_TMPFILE;
+        bool creates = open_creates(flags);
         mode_t old = 0, mask;
         int fd;
 
@@ -570,6 +579,17 @@ static int do_stat(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         return 0;
 }
 
+/* The call returns `value` and writes `len` bytes at `addr` in the tracee. */
+static int answer_bytes(struct pv_unotify *u, struct answer *a, uint64_t addr, const void *buf, size_t len,
+                        int64_t value) {
+        int r = defer_write(u, addr, buf, len);
+        if (r < 0)
+                return r;
+        a->kind = ANSWER_VALUE;
+        a->value = value;
+        return 0;
+}
+
 /* getxattr/lgetxattr/listxattr/llistxattr: the kernel caps sizes at XATTR_SIZE_MAX (64 KiB). */
 static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, const char *path,
                          const uint64_t args[PV_SC_ARGS], struct answer *a) {
@@ -594,14 +614,8 @@ static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, cons
                 n = follow ? listxattr(path, buf, size) : llistxattr(path, buf, size);
         if (n < 0)
                 return -errno;
-        if (size > 0) {
-                int r = defer_write(u, args[sc->result_arg], buf, (size_t) n);
-                if (r < 0)
-                        return r;
-        }
-        a->kind = ANSWER_VALUE;
-        a->value = n;
-        return 0;
+        /* size 0 asks for the length only */
+        return answer_bytes(u, a, args[sc->result_arg], buf, size > 0 ? (size_t) n : 0, n);
 }
 
 static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
@@ -646,12 +660,7 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                 ssize_t n = readlink(path, buf, (size_t) MIN(size, (int64_t) sizeof(buf)));
                 if (n < 0)
                         return -errno;
-                int r = defer_write(u, args[sc->result_arg], buf, (size_t) n);
-                if (r < 0)
-                        return r;
-                a->kind = ANSWER_VALUE;
-                a->value = n;
-                return 0;
+                return answer_bytes(u, a, args[sc->result_arg], buf, (size_t) n, n);
         }
 
         case PV_SC_GETXATTR:
@@ -961,10 +970,17 @@ static int process(struct pv_unotify *u, struct answer *a) {
         }
         u->have_umask = false;
         if (troot >= 0) {
-                /* /proc may not exist in the tracee's root: what we need of it, now */
-                if (!u->have_creds && (r = pv_tracee_umask(pid, &u->umask)) < 0)
-                        goto out;
-                u->have_umask = true;
+                /* /proc may not exist in the tracee's root: what we need of it, now (the umask,
+                 * for a call that may create) */
+                if (!u->have_creds && may_create(sc, flags)) {
+                        r = pv_tracee_umask(pid, &u->umask);
+                        if (r < 0) {
+                                if (own_troot)
+                                        safe_close(troot);
+                                goto out;
+                        }
+                        u->have_umask = true;
+                }
                 in_view = enter_root(u, troot);
                 if (own_troot)
                         safe_close(troot);
