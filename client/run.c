@@ -247,6 +247,8 @@ static void fail_engine(struct session *s, int r) {
         s->listener = safe_close(s->listener);
 }
 
+/* Serves the listener (embedded; -1 when the daemon has it), passes signals on, notes an exec
+ * failure, and returns once the program is reaped and the listener has hung up. */
 static int supervise(struct session *s) {
         for (;;) {
                 struct pollfd pfd[3] = {
@@ -395,31 +397,6 @@ static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, j
 out:
         json_object_put(msg);
         return r;
-}
-
-/* Daemon mode: the daemon serves the program; we pass signals on and wait for it. */
-static int wait_program(struct session *s) {
-        for (;;) {
-                struct pollfd pfd[2] = {
-                        { .fd = s->sigfd, .events = POLLIN },
-                        { .fd = s->sock, .events = POLLIN },
-                };
-                if (s->reaped)
-                        return 0;
-                if (poll(pfd, 2, -1) < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return log_error_errno(errno, "poll failed: %m");
-                }
-                if (pfd[1].revents) {
-                        int e;
-                        if (read(s->sock, &e, sizeof(e)) == sizeof(e))
-                                s->exec_error = e;
-                        s->sock = safe_close(s->sock);
-                }
-                if (pfd[0].revents & POLLIN)
-                        on_signal(s);
-        }
 }
 
 /* ---- the verb ---------------------------------------------------------------------------------- */
@@ -656,7 +633,7 @@ int verb_run(int argc, char **argv) {
                         log_error_errno(errno, "cannot start the program: %m");
                         goto kill_child;
                 }
-                wait_program(&s);
+                supervise(&s); /* no listener here: signals and the program's end only */
         } else {
                 r = pv_unotify_new(s.listener, filter_flags, policy, &s.engine);
                 if (r < 0) {
