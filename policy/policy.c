@@ -131,13 +131,17 @@ static uint64_t hash_bytes(const char *s, size_t n) {
         return h;
 }
 
-/* The slot index to start probing at: the hash's high bits mixed down, so that keys sharing a
- * long prefix still spread. */
-static inline size_t slot_of(const struct pv_policy *p, uint64_t h) {
+/* The slot index to start probing at in a table of n (a power of two) slots: the hash's high
+ * bits mixed down, so that keys sharing a long prefix still spread. */
+static inline size_t hash_index(uint64_t h, size_t n) {
         h ^= h >> 29;
         h *= UINT64_C(0xbf58476d1ce4e5b9);
         h ^= h >> 32;
-        return (size_t) h & (p->n_slots - 1);
+        return (size_t) h & (n - 1);
+}
+
+static inline size_t slot_of(const struct pv_policy *p, uint64_t h) {
+        return hash_index(h, p->n_slots);
 }
 
 static const struct pv_rule *table_find(const struct pv_policy *p, uint64_t h, const char *key,
@@ -220,7 +224,7 @@ static int reverse_rebuild(struct pv_policy *p) {
                 if (!r || r->kind != RULE_REDIRECT)
                         continue;
                 uint64_t h = hash_bytes(r->target, r->target_len);
-                size_t j = (size_t) (h ^ h >> 29) & (size - 1);
+                size_t j = hash_index(h, size);
                 for (;; j = (j + 1) & (size - 1)) {
                         if (!rs[j].rule) {
                                 rs[j].hash = h;
@@ -242,7 +246,7 @@ static int reverse_rebuild(struct pv_policy *p) {
 
 static const struct pv_rule *reverse_find(const struct pv_policy *p, uint64_t h, const char *key, size_t len) {
         size_t mask = p->n_rslots - 1;
-        for (size_t j = (size_t) (h ^ h >> 29) & mask;; j = (j + 1) & mask) {
+        for (size_t j = hash_index(h, p->n_rslots);; j = (j + 1) & mask) {
                 const struct slot *s = &p->rslots[j];
                 if (!s->rule)
                         return NULL;
