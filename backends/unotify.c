@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "backends/as-tracee.h"
+#include "backends/capture.h"
 #include "backends/seccomp-compat.h"
 #include "backends/stat-layout.h"
 #include "backends/syscall-table.h"
@@ -69,9 +70,7 @@ struct pv_unotify {
         struct pv_counters counters;
         struct pv_counters *ctr; /* &counters, or in the in-flight area so that they survive us */
         struct pv_decision decision; /* PATH_MAX inside: here, not on the stack */
-        char path[PATH_MAX];         /* as the program named it */
-        char base[PATH_MAX];         /* its cwd or dirfd */
-        char abs[PATH_MAX + 1];      /* absolute, with a trailing "/" kept */
+        struct pv_capture cap;       /* the path as the program named it, made absolute */
         char view[PATH_MAX];         /* /proc/self/... of the tracee, as /proc/PID/... */
         /* What the call writes into the tracee: written after the operation, with our own
          * credentials (process_vm_writev needs them), not the tracee's. */
@@ -100,6 +99,7 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
                 return -ENOMEM;
         u->listener = listener;
         u->policy = policy;
+        u->cap.policy = policy;
         u->own_root = -1;
         u->cached_root = -1;
         u->ctr = &u->counters;
@@ -159,7 +159,7 @@ static void log_decision(struct pv_unotify *u, const struct pv_syscall *sc, pid_
         snprintf(f_session, sizeof(f_session), "SESSION=%llu", u->session);
         snprintf(f_pid, sizeof(f_pid), "TRACEE_PID=%d", (int) pid);
         snprintf(f_call, sizeof(f_call), "SYSCALL=%s", sc->name);
-        snprintf(f_path, sizeof(f_path), "PATH=%s", u->abs);
+        snprintf(f_path, sizeof(f_path), "PATH=%s", u->cap.abs);
         if (target)
                 snprintf(f_target, sizeof(f_target), "TARGET=%s", target);
         else
@@ -173,11 +173,11 @@ static void log_decision(struct pv_unotify *u, const struct pv_syscall *sc, pid_
         if (target)
                 log_fields(level, fields, ELEMENTSOF(fields), "%s%.0llu%s%d %s(\"%s\") -> \"%s\"",
                            u->session ? "session " : "", u->session, u->session ? ": " : "", (int) pid, sc->name,
-                           u->abs, target);
+                           u->cap.abs, target);
         else
                 log_fields(level, fields, ELEMENTSOF(fields), "%s%.0llu%s%d %s(\"%s\"): %s",
                            u->session ? "session " : "", u->session, u->session ? ": " : "", (int) pid, sc->name,
-                           u->abs, pv_errno_to_name(d->error));
+                           u->cap.abs, pv_errno_to_name(d->error));
 }
 
 void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode) {
@@ -676,24 +676,6 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
                const uint64_t args[PV_SC_ARGS], uint64_t flags, const struct open_how *hp, bool beneath,
                struct answer *a);
 
-/* Whether a relative path climbs above its starting directory at any point ("a/../../b"), which
- * RESOLVE_BENEATH refuses even when it comes back down. */
-static bool escapes(const char *rel) {
-        int depth = 0;
-        for (const char *p = rel; *p;) {
-                size_t n = strcspn(p, "/");
-                if (n == 2 && p[0] == '.' && p[1] == '.') {
-                        if (--depth < 0)
-                                return true;
-                } else if (n > 0 && !(n == 1 && p[0] == '.'))
-                        depth++;
-                p += n;
-                while (*p == '/')
-                        p++;
-        }
-        return false;
-}
-
 /* /proc/self, /proc/thread-self and /dev/fd, /dev/std* name whoever looks: done by the supervisor,
  * they must name the tracee. Rewrites `path` into buf when it starts with one of them. */
 static const char *tracee_view(const char *path, pid_t tid, char *buf, size_t size) {
@@ -723,6 +705,22 @@ static const char *tracee_view(const char *path, pid_t tid, char *buf, size_t si
                 return buf;
         }
         return path;
+}
+
+/* The tracee's root to strip from cwd and dirfd paths: per request for OCI sessions, the cached
+ * one when the first request found the tracees in a root of their own. */
+static int unotify_root_path(void *userdata, pid_t pid, char *buf, size_t size) {
+        struct pv_unotify *u = userdata;
+        if (u->check_view)
+                return tracee_root_path(pid, buf, size);
+        if (u->first_view && u->view_cached && u->cached_root >= 0) {
+                size_t n = strlen(u->cached_root_path);
+                if (n >= size)
+                        return -ENAMETOOLONG;
+                memcpy(buf, u->cached_root_path, n + 1);
+                return (int) n;
+        }
+        return 0;
 }
 
 /* Decides and acts; fills `a`. A negative return is an errno for the tracee. */
@@ -770,115 +768,25 @@ static int process(struct pv_unotify *u, struct answer *a) {
         for (unsigned i = 0; i < PV_SC_ARGS; i++)
                 args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
 
-        /* the flags, from a register or from struct open_how in tracee memory */
-        uint64_t flags = 0;
-        struct open_how how = {};
-        if (!pv_syscall_flags(sc, args, &flags)) {
-                uint64_t size = args[sc->flags_arg + 1];
-                if (size < OPEN_HOW_SIZE_VER0)
-                        return -EINVAL;
-                r = pv_tracee_read(pid, args[sc->flags_arg], &how, sizeof(how));
-                if (r < 0)
-                        return r;
-                if (size > sizeof(how)) {
-                        /* the kernel insists that fields it does not know are zero */
-                        uint8_t rest[64];
-                        if (size - sizeof(how) > sizeof(rest))
-                                return -E2BIG;
-                        r = pv_tracee_read(pid, args[sc->flags_arg] + sizeof(how), rest, size - sizeof(how));
-                        if (r < 0)
-                                return r;
-                        for (size_t i = 0; i < size - sizeof(how); i++)
-                                if (rest[i])
-                                        return -E2BIG;
-                }
-                flags = how.flags;
-        }
-
-        const struct pv_sc_path *sp = &sc->path[0];
-        int n = pv_tracee_read_string(pid, args[sp->arg], u->path, sizeof(u->path));
-        if (n < 0)
-                return n;
-        if (n == 0) {
-                if (pv_syscall_empty_path_ok(sc, 0, flags)) {
-                        a->kind = ANSWER_CONTINUE; /* an fd operation: no path to decide on */
-                        return 0;
-                }
-                return -ENOENT;
-        }
-
-        /* absolute: against the dirfd or the cwd. openat2 RESOLVE_BENEATH: an absolute path or one
-         * that leaves the dirfd's directory fails with EXDEV, as the kernel says; RESOLVE_IN_ROOT:
-         * the path (absolute too) is taken with the dirfd's directory as its root. */
-        bool in_root = sc->kind == PV_SC_OPENAT2 && (how.resolve & RESOLVE_IN_ROOT);
-        bool beneath = sc->kind == PV_SC_OPENAT2 && (how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT));
-        int dirfd = sp->dirfd_arg >= 0 ? (int) args[sp->dirfd_arg] : AT_FDCWD;
-        bool dir = false;
-        if (beneath && !in_root && (u->path[0] == '/' || escapes(u->path)))
-                return -EXDEV;
-        if (u->path[0] != '/' || beneath) {
-                r = dirfd == AT_FDCWD ? pv_tracee_cwd(pid, u->base, sizeof(u->base))
-                                      : pv_tracee_fd_path(pid, dirfd, u->base, sizeof(u->base));
-                if (r == -ENOTDIR || r == -ENOENT) {
-                        a->kind = ANSWER_CONTINUE; /* not a directory with a path: the kernel says why */
-                        return 0;
-                }
-                if (r < 0)
-                        return r;
-                /* in a chroot the program names its cwd from its own root */
-                if (u->check_view || (u->first_view && u->view_cached && u->cached_root >= 0)) {
-                        char *root = u->decision.target; /* free until the decision */
-                        int k;
-                        if (u->check_view)
-                                k = tracee_root_path(pid, root, PATH_MAX);
-                        else
-                                k = (int) strlen(strcpy(root, u->cached_root_path));
-                        if (k < 0)
-                                return k;
-                        size_t rl = (size_t) k;
-                        if (rl > 1 && strncmp(u->base, root, rl) == 0 && (u->base[rl] == '/' || !u->base[rl]))
-                                memmove(u->base, u->base[rl] ? u->base + rl : "/", strlen(u->base + rl) + 2);
-                }
-                /* a directory reached through a redirect stands for the path the program named */
-                r = pv_policy_reverse(u->policy, u->base, u->abs, PATH_MAX);
-                if (r > 0)
-                        memcpy(u->base, u->abs, (size_t) r + 1);
-        }
-        if (in_root) {
-                /* "/" + path, normalised (so ".." stops at the new root), below base */
-                char *tmp = u->decision.target; /* free until the decision */
-                tmp[0] = '/';
-                size_t plen = strlen(u->path);
-                if (plen + 2 > PATH_MAX)
-                        return -ENAMETOOLONG;
-                memcpy(tmp + 1, u->path, plen + 1);
-                r = pv_path_normalize(tmp, u->abs, PATH_MAX, &dir);
-                if (r < 0)
-                        return r;
-                memcpy(tmp, u->abs, (size_t) r + 1);
-                r = pv_path_join_normalize(u->base, r == 1 ? "." : tmp + 1, u->abs, PATH_MAX, NULL);
-        } else if (u->path[0] == '/')
-                r = pv_path_normalize(u->path, u->abs, PATH_MAX, &dir);
-        else
-                r = pv_path_join_normalize(u->base, u->path, u->abs, PATH_MAX, &dir);
+        struct pv_capture *c = &u->cap;
+        r = pv_capture_path(c, pid, sc, args, unotify_root_path, u);
         if (r < 0)
                 return r;
-        if (beneath && !in_root) {
-                size_t bl = strlen(u->base);
-                if (!(bl == 1 || (strncmp(u->abs, u->base, bl) == 0 && (u->abs[bl] == '/' || u->abs[bl] == '\0'))))
-                        return -EXDEV; /* ".." out of the directory */
+        if (r == PV_CAPTURE_KERNEL) {
+                a->kind = ANSWER_CONTINUE;
+                return 0;
         }
-        if (dir && r > 1)
-                strcpy(u->abs + r, "/");
+        uint64_t flags = c->flags;
+        struct open_how how = c->how;
+        bool beneath = c->beneath;
 
         /* the pid might have been reused while we read its memory and /proc */
         if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
                 return -ESRCH;
 
-        unsigned intent = sc->flags_type == PV_FLAGS_OPEN_HOW ? pv_syscall_intent_flags(sc, 0, flags, 0)
-                                                              : pv_syscall_intent(sc, args);
+        unsigned intent = c->intent;
         struct pv_decision *dec = &u->decision;
-        r = pv_policy_decide(u->policy, u->abs, intent, dec);
+        r = pv_policy_decide(u->policy, c->abs, intent, dec);
         if (r < 0)
                 return r;
 
@@ -894,7 +802,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         a->kind = ANSWER_CONTINUE;
                         return 0;
                 }
-                target = u->abs; /* strict: do it ourselves, on the path we checked */
+                target = c->abs; /* strict: do it ourselves, on the path we checked */
                 break;
         case PV_REDIRECT:
                 u->ctr->redirected++;
@@ -1022,31 +930,9 @@ static int act(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch a
          * target minus the part of the path below the dirfd when the redirect keeps that part, else
          * the target's parent. Symlinks met on the way are then judged as the kernel would. */
         if (beneath) {
-                size_t bl = strlen(u->base), al = strlen(u->abs), tl = strlen(target);
-                const char *below = bl == 1 ? u->abs : u->abs + bl; /* "" or "/..." */
-                size_t sl = al - (size_t) (below - u->abs);
                 char anchor[PATH_MAX];
                 const char *sub;
-                if (sl == 0 || (sl == 1 && below[0] == '/')) {
-                        memcpy(anchor, target, tl + 1);
-                        sub = ".";
-                } else if (tl > sl && strcmp(target + tl - sl, below) == 0) {
-                        memcpy(anchor, target, tl - sl);
-                        anchor[tl - sl] = '\0';
-                        sub = target + tl - sl + 1;
-                } else {
-                        const char *slash = strrchr(target, '/');
-                        while (slash && slash > target && slash[1] == '\0') /* "dir/" */
-                                slash = memrchr(target, '/', (size_t) (slash - target));
-                        size_t dl = slash ? (size_t) (slash - target) : 0;
-                        memcpy(anchor, target, dl);
-                        anchor[dl] = '\0';
-                        sub = slash ? slash + 1 : target;
-                }
-                if (!anchor[0])
-                        strcpy(anchor, "/");
-                if (!*sub)
-                        sub = ".";
+                pv_capture_anchor(&u->cap, target, anchor, &sub);
                 _cleanup_close_ int bfd = open(anchor, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (bfd < 0)
                         return -errno;

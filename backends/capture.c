@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "backends/capture.h"
+#include "backends/seccomp-compat.h"
+#include "backends/tracee.h"
+#include "common/macro.h"
+#include "policy/policy.h"
+
+bool pv_path_escapes(const char *rel) {
+        int depth = 0;
+        for (const char *p = rel; *p;) {
+                size_t n = strcspn(p, "/");
+                if (n == 2 && p[0] == '.' && p[1] == '.') {
+                        if (--depth < 0)
+                                return true;
+                } else if (n > 0 && !(n == 1 && p[0] == '.'))
+                        depth++;
+                p += n;
+                while (*p == '/')
+                        p++;
+        }
+        return false;
+}
+
+/* The flags from a register, or from struct open_how in tracee memory (checked as the kernel
+ * checks it: at least VER0, fields it does not know zero). */
+static int read_flags(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]) {
+        c->flags = 0;
+        c->how = (struct open_how) {};
+        if (pv_syscall_flags(sc, args, &c->flags))
+                return 0;
+        uint64_t size = args[sc->flags_arg + 1];
+        if (size < OPEN_HOW_SIZE_VER0)
+                return -EINVAL;
+        int r = pv_tracee_read(pid, args[sc->flags_arg], &c->how, MIN(size, sizeof(c->how)));
+        if (r < 0)
+                return r;
+        if (size > sizeof(c->how)) {
+                uint8_t rest[64];
+                if (size - sizeof(c->how) > sizeof(rest))
+                        return -E2BIG;
+                r = pv_tracee_read(pid, args[sc->flags_arg] + sizeof(c->how), rest, size - sizeof(c->how));
+                if (r < 0)
+                        return r;
+                for (size_t i = 0; i < size - sizeof(c->how); i++)
+                        if (rest[i])
+                                return -E2BIG;
+        }
+        c->flags = c->how.flags;
+        return 0;
+}
+
+int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS],
+                    pv_root_path_fn root_path, void *userdata) {
+        int r = read_flags(c, pid, sc, args);
+        if (r < 0)
+                return r;
+
+        const struct pv_sc_path *sp = &sc->path[0];
+        c->have_base = false;
+        int n = pv_tracee_read_string(pid, args[sp->arg], c->path, sizeof(c->path));
+        if (n < 0)
+                return n;
+        if (n == 0)
+                return pv_syscall_empty_path_ok(sc, 0, c->flags) ? PV_CAPTURE_KERNEL : -ENOENT;
+
+        /* absolute: against the dirfd or the cwd. openat2 RESOLVE_BENEATH: an absolute path or one
+         * that leaves the dirfd's directory fails with EXDEV, as the kernel says; RESOLVE_IN_ROOT:
+         * the path (absolute too) is taken with the dirfd's directory as its root. */
+        c->in_root = sc->kind == PV_SC_OPENAT2 && (c->how.resolve & RESOLVE_IN_ROOT);
+        c->beneath = sc->kind == PV_SC_OPENAT2 && (c->how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT));
+        c->dirfd = sp->dirfd_arg >= 0 ? (int) args[sp->dirfd_arg] : AT_FDCWD;
+        bool dir = false;
+        if (c->beneath && !c->in_root && (c->path[0] == '/' || pv_path_escapes(c->path)))
+                return -EXDEV;
+        if (c->path[0] != '/' || c->beneath) {
+                r = c->dirfd == AT_FDCWD ? pv_tracee_cwd(pid, c->base, sizeof(c->base))
+                                         : pv_tracee_fd_path(pid, c->dirfd, c->base, sizeof(c->base));
+                if (r == -ENOTDIR || r == -ENOENT)
+                        return PV_CAPTURE_KERNEL; /* not a directory with a path: the kernel says why */
+                if (r < 0)
+                        return r;
+                memcpy(c->base_real, c->base, (size_t) r + 1);
+                /* in a chroot the program names its cwd from its own root */
+                if (root_path) {
+                        int k = root_path(userdata, pid, c->scratch, sizeof(c->scratch));
+                        if (k < 0)
+                                return k;
+                        size_t rl = (size_t) k;
+                        if (rl > 1 && strncmp(c->base, c->scratch, rl) == 0 &&
+                            (c->base[rl] == '/' || !c->base[rl]))
+                                memmove(c->base, c->base[rl] ? c->base + rl : "/", strlen(c->base + rl) + 2);
+                }
+                /* a directory reached through a redirect stands for the path the program named */
+                r = pv_policy_reverse(c->policy, c->base, c->abs, PATH_MAX);
+                if (r > 0)
+                        memcpy(c->base, c->abs, (size_t) r + 1);
+                c->have_base = true;
+        }
+        if (c->in_root) {
+                /* "/" + path, normalised (so ".." stops at the new root), below base */
+                char *tmp = c->scratch;
+                tmp[0] = '/';
+                size_t plen = strlen(c->path);
+                if (plen + 2 > PATH_MAX)
+                        return -ENAMETOOLONG;
+                memcpy(tmp + 1, c->path, plen + 1);
+                r = pv_path_normalize(tmp, c->abs, PATH_MAX, &dir);
+                if (r < 0)
+                        return r;
+                memcpy(tmp, c->abs, (size_t) r + 1);
+                r = pv_path_join_normalize(c->base, r == 1 ? "." : tmp + 1, c->abs, PATH_MAX, NULL);
+        } else if (c->path[0] == '/')
+                r = pv_path_normalize(c->path, c->abs, PATH_MAX, &dir);
+        else
+                r = pv_path_join_normalize(c->base, c->path, c->abs, PATH_MAX, &dir);
+        if (r < 0)
+                return r;
+        if (c->beneath && !c->in_root) {
+                size_t bl = strlen(c->base);
+                if (!(bl == 1 || (strncmp(c->abs, c->base, bl) == 0 && (c->abs[bl] == '/' || c->abs[bl] == '\0'))))
+                        return -EXDEV; /* ".." out of the directory */
+        }
+        if (dir && r > 1)
+                strcpy(c->abs + r, "/");
+
+        c->intent = sc->flags_type == PV_FLAGS_OPEN_HOW ? pv_syscall_intent_flags(sc, 0, c->flags, 0)
+                                                        : pv_syscall_intent(sc, args);
+        return PV_CAPTURE_DECIDE;
+}
+
+void pv_capture_anchor(const struct pv_capture *c, const char *target, char *anchor, const char **ret_sub) {
+        size_t bl = strlen(c->base), al = strlen(c->abs), tl = strlen(target);
+        const char *below = bl == 1 ? c->abs : c->abs + bl; /* "" or "/..." */
+        size_t sl = al - (size_t) (below - c->abs);
+        const char *sub;
+        if (sl == 0 || (sl == 1 && below[0] == '/')) {
+                memcpy(anchor, target, tl + 1);
+                sub = ".";
+        } else if (tl > sl && strcmp(target + tl - sl, below) == 0) {
+                memcpy(anchor, target, tl - sl);
+                anchor[tl - sl] = '\0';
+                sub = target + tl - sl + 1;
+        } else {
+                const char *slash = strrchr(target, '/');
+                while (slash && slash > target && slash[1] == '\0') /* "dir/" */
+                        slash = memrchr(target, '/', (size_t) (slash - target));
+                size_t dl = slash ? (size_t) (slash - target) : 0;
+                memcpy(anchor, target, dl);
+                anchor[dl] = '\0';
+                sub = slash ? slash + 1 : target;
+        }
+        if (!anchor[0])
+                strcpy(anchor, "/");
+        if (!*sub)
+                sub = ".";
+        *ret_sub = sub;
+}

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: MIT */
+#pragma once
+
+/* Path capture, shared by every backend: from a stopped or notified call (its row, its arguments)
+ * to the absolute path that the program named, as the policy must see it. It reads the flags
+ * (from a register, or struct open_how in tracee memory), the path string, and the directory the
+ * path is relative to (/proc/PID/cwd or /proc/PID/fd/N), maps a directory reached through a
+ * redirect back to the name the program used for it, and normalises lexically.
+ *
+ * What a backend then does with the decision differs (unotify emulates, ptrace rewrites); how the
+ * path is found must not. */
+
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "backends/syscall-table.h"
+
+struct pv_policy;
+
+/* The tracee's root as a path of ours, to strip from the cwd and dirfd paths that /proc shows (a
+ * chrooted program names its cwd from its own root). Returns the length of what it put in buf, 0
+ * when the tracee's root is ours (nothing to strip), or -errno. */
+typedef int (*pv_root_path_fn)(void *userdata, pid_t pid, char *buf, size_t size);
+
+struct pv_capture {
+        const struct pv_policy *policy;
+        /* per call */
+        uint64_t flags;          /* the effective flags: registers, implied, or open_how.flags */
+        struct open_how how;     /* openat2 only */
+        bool beneath, in_root;   /* openat2 RESOLVE_BENEATH|RESOLVE_IN_ROOT, RESOLVE_IN_ROOT */
+        int dirfd;               /* the program's dirfd (AT_FDCWD when relative to its cwd) */
+        bool have_base;          /* base holds the directory the path was taken from */
+        unsigned intent;         /* PV_INTENT_* for the policy */
+        char path[PATH_MAX];     /* as the program named it */
+        char base[PATH_MAX];     /* its cwd or dirfd, as the program names it */
+        char base_real[PATH_MAX];/* the same as /proc shows it (before the reverse mapping) */
+        char abs[PATH_MAX + 1];  /* absolute, normalised, with a trailing "/" kept */
+        char scratch[PATH_MAX];
+};
+
+enum {
+        PV_CAPTURE_DECIDE = 0, /* abs holds the path: ask the policy */
+        PV_CAPTURE_KERNEL = 1, /* nothing to decide on (an empty path that names the dirfd's object,
+                                * a dirfd that is not a directory): let the kernel do it */
+};
+
+/* Captures path 0 of the call `sc` made by `pid` with `args` (already truncated to 32 bits for
+ * i386). Returns PV_CAPTURE_DECIDE or PV_CAPTURE_KERNEL, or a -errno that the call must fail with
+ * (EFAULT, ENAMETOOLONG, ENOENT for "", EXDEV for RESOLVE_BENEATH escapes, EINVAL/E2BIG for a
+ * bad struct open_how), or -ESRCH when the tracee is gone. */
+int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS],
+                    pv_root_path_fn root_path, void *userdata);
+
+/* Whether a relative path climbs above its starting directory at any point ("a/../../b"), which
+ * RESOLVE_BENEATH refuses even when it comes back down. */
+bool pv_path_escapes(const char *rel);
+
+/* For openat2 with RESOLVE_BENEATH/IN_ROOT on a redirected path: the directory that stands for the
+ * program's dirfd on the target side (`anchor`, PATH_MAX) and the path below it (`*ret_sub`,
+ * pointing into target or a static "."): the target minus the part of the path below the dirfd
+ * when the redirect keeps that part, else the target's parent and last component. */
+void pv_capture_anchor(const struct pv_capture *c, const char *target, char *anchor, const char **ret_sub);
