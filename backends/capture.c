@@ -1,11 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <string.h>
+#include <syslog.h>
 
 #include "backends/capture.h"
 #include "backends/seccomp-compat.h"
 #include "backends/tracee.h"
+#include "common/log.h"
 #include "common/macro.h"
 #include "policy/policy.h"
 
@@ -83,7 +86,6 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
                         return PV_CAPTURE_KERNEL; /* not a directory with a path: the kernel says why */
                 if (r < 0)
                         return r;
-                memcpy(c->base_real, c->base, (size_t) r + 1);
                 /* in a chroot the program names its cwd from its own root */
                 if (root_path) {
                         int k = root_path(userdata, pid, c->scratch, sizeof(c->scratch));
@@ -94,6 +96,7 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
                             (c->base[rl] == '/' || !c->base[rl]))
                                 memmove(c->base, c->base[rl] ? c->base + rl : "/", strlen(c->base + rl) + 2);
                 }
+                memcpy(c->base_real, c->base, strlen(c->base) + 1);
                 /* a directory reached through a redirect stands for the path the program named */
                 r = pv_policy_reverse(c->policy, c->base, c->abs, PATH_MAX);
                 if (r > 0)
@@ -159,3 +162,35 @@ void pv_capture_anchor(const struct pv_capture *c, const char *target, char *anc
                 sub = ".";
         *ret_sub = sub;
 }
+
+/* Decisions: at info for `run -v`, else at debug; to the journal with fields. */
+void pv_log_decision(bool verbose, unsigned long long session, const struct pv_syscall *sc, pid_t pid,
+                     const char *abs, const char *target, const struct pv_decision *d) {
+        int level = verbose ? LOG_INFO : LOG_DEBUG;
+        if (level > log_get_max_level())
+                return;
+        char f_session[48], f_pid[32], f_call[64], f_path[PATH_MAX + 8], f_target[PATH_MAX + 8], f_rule[PATH_MAX + 32];
+        snprintf(f_session, sizeof(f_session), "SESSION=%llu", session);
+        snprintf(f_pid, sizeof(f_pid), "TRACEE_PID=%d", (int) pid);
+        snprintf(f_call, sizeof(f_call), "SYSCALL=%s", sc->name);
+        snprintf(f_path, sizeof(f_path), "PATH=%s", abs);
+        if (target)
+                snprintf(f_target, sizeof(f_target), "TARGET=%s", target);
+        else
+                snprintf(f_target, sizeof(f_target), "ERRNO_NAME=%s", pv_errno_to_name(d->error));
+        if (d->rule && pv_rule_line(d->rule) > 0)
+                snprintf(f_rule, sizeof(f_rule), "RULE=%s:%u:%u", pv_rule_file(d->rule), pv_rule_line(d->rule),
+                         pv_rule_col(d->rule));
+        else
+                snprintf(f_rule, sizeof(f_rule), "RULE=%s", d->rule ? pv_rule_file(d->rule) : "");
+        const char *fields[] = { session ? f_session : NULL, f_pid, f_call, f_path, f_target, f_rule };
+        if (target)
+                log_fields(level, fields, ELEMENTSOF(fields), "%s%.0llu%s%d %s(\"%s\") -> \"%s\"",
+                           session ? "session " : "", session, session ? ": " : "", (int) pid, sc->name,
+                           abs, target);
+        else
+                log_fields(level, fields, ELEMENTSOF(fields), "%s%.0llu%s%d %s(\"%s\"): %s",
+                           session ? "session " : "", session, session ? ": " : "", (int) pid, sc->name,
+                           abs, pv_errno_to_name(d->error));
+}
+

@@ -36,7 +36,7 @@ struct pv_capture {
         unsigned intent;         /* PV_INTENT_* for the policy */
         char path[PATH_MAX];     /* as the program named it */
         char base[PATH_MAX];     /* its cwd or dirfd, as the program names it */
-        char base_real[PATH_MAX];/* the same as /proc shows it (before the reverse mapping) */
+        char base_real[PATH_MAX];/* the same before the reverse mapping: the directory it really is */
         char abs[PATH_MAX + 1];  /* absolute, normalised, with a trailing "/" kept */
         char scratch[PATH_MAX];
 };
@@ -63,3 +63,9 @@ bool pv_path_escapes(const char *rel);
  * pointing into target or a static "."): the target minus the part of the path below the dirfd
  * when the redirect keeps that part, else the target's parent and last component. */
 void pv_capture_anchor(const struct pv_capture *c, const char *target, char *anchor, const char **ret_sub);
+
+struct pv_decision;
+/* Logs a decision: at info when `verbose` (pathvisor run -v), else at debug; to the journal with
+ * SESSION, TRACEE_PID, SYSCALL, PATH, TARGET (or ERRNO_NAME) and RULE fields. */
+void pv_log_decision(bool verbose, unsigned long long session, const struct pv_syscall *sc, pid_t pid,
+                     const char *abs, const char *target, const struct pv_decision *d);

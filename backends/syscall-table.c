@@ -102,8 +102,8 @@
                 .n_paths = 0, NO_FLAGS, NO_MODE, WRITES_NOTHING,                \
                 .how = {                                                        \
                         [PV_SC_BACKEND_UNOTIFY] = PV_HOW_OBSERVE,               \
-                        [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_PASS,           \
-                        [PV_SC_BACKEND_PTRACE] = PV_HOW_PASS,                   \
+                        [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_OBSERVE,           \
+                        [PV_SC_BACKEND_PTRACE] = PV_HOW_OBSERVE,                   \
                 },                                                              \
         }
 

@@ -149,35 +149,9 @@ void pv_unotify_set_owner(struct pv_unotify *u, uid_t uid) {
         u->owner = uid;
 }
 
-/* Decisions: at info for `run -v`, else at debug; to the journal with fields. */
 static void log_decision(struct pv_unotify *u, const struct pv_syscall *sc, pid_t pid, const char *target,
                          const struct pv_decision *d) {
-        int level = u->verbose ? LOG_INFO : LOG_DEBUG;
-        if (level > log_get_max_level())
-                return;
-        char f_session[48], f_pid[32], f_call[64], f_path[PATH_MAX + 8], f_target[PATH_MAX + 8], f_rule[PATH_MAX + 32];
-        snprintf(f_session, sizeof(f_session), "SESSION=%llu", u->session);
-        snprintf(f_pid, sizeof(f_pid), "TRACEE_PID=%d", (int) pid);
-        snprintf(f_call, sizeof(f_call), "SYSCALL=%s", sc->name);
-        snprintf(f_path, sizeof(f_path), "PATH=%s", u->cap.abs);
-        if (target)
-                snprintf(f_target, sizeof(f_target), "TARGET=%s", target);
-        else
-                snprintf(f_target, sizeof(f_target), "ERRNO_NAME=%s", pv_errno_to_name(d->error));
-        if (d->rule && pv_rule_line(d->rule) > 0)
-                snprintf(f_rule, sizeof(f_rule), "RULE=%s:%u:%u", pv_rule_file(d->rule), pv_rule_line(d->rule),
-                         pv_rule_col(d->rule));
-        else
-                snprintf(f_rule, sizeof(f_rule), "RULE=%s", d->rule ? pv_rule_file(d->rule) : "");
-        const char *fields[] = { u->session ? f_session : NULL, f_pid, f_call, f_path, f_target, f_rule };
-        if (target)
-                log_fields(level, fields, ELEMENTSOF(fields), "%s%.0llu%s%d %s(\"%s\") -> \"%s\"",
-                           u->session ? "session " : "", u->session, u->session ? ": " : "", (int) pid, sc->name,
-                           u->cap.abs, target);
-        else
-                log_fields(level, fields, ELEMENTSOF(fields), "%s%.0llu%s%d %s(\"%s\"): %s",
-                           u->session ? "session " : "", u->session, u->session ? ": " : "", (int) pid, sc->name,
-                           u->cap.abs, pv_errno_to_name(d->error));
+        pv_log_decision(u->verbose, u->session, sc, pid, u->cap.abs, target, d);
 }
 
 void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode) {

@@ -9,6 +9,7 @@
 #include <getopt.h>
 #include <limits.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -24,6 +25,7 @@
 #include <json-c/json.h>
 
 #include "backends/filter.h"
+#include "backends/ptrace.h"
 #include "backends/seccomp-compat.h"
 #include "backends/unotify.h"
 #include "client/verbs.h"
@@ -49,7 +51,7 @@ static void help(FILE *f) {
                 "      --deny PATH[:ERRNO]    quick rule: calls on PATH fail (default EACCES)\n"
                 "      --readonly PATH        quick rule: writing calls on PATH fail with EROFS\n"
                 "      --profile NAME         a policy that the daemon holds (/etc/pathvisor/policy.d/NAME.json)\n"
-                "  -b, --backend NAME         auto (default) or unotify\n"
+                "  -b, --backend NAME         auto (default), unotify, ptrace-seccomp or ptrace\n"
                 "      --daemon               hand the program to pathvisord; fail if it does not answer\n"
                 "      --embedded             never use the daemon: run the engine in this process\n"
                 "      --socket PATH          the daemon's socket (default: $PATHVISOR_SOCKET, then\n"
@@ -129,41 +131,76 @@ static int send_int(int sock, int value, int fd) {
         return RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 ? -errno : 0;
 }
 
-_noreturn_ static void child(int sock, const struct sock_fprog *prog, char **argv) {
+/* Signals whose disposition the parent may change (it ignores the job-control stops under the
+ * ptrace backends): the program starts with the defaults. */
+static const int reset_in_child[] = { SIGTSTP, SIGTTIN, SIGTTOU };
+
+/* The child takes commands, one byte each, and answers each with an int:
+ *   'u' install the unotify filter: INT_MIN|filter flags with the listener attached, or an errno;
+ *   't' install the ptrace-seccomp filter (RET_TRACE): 0 or an errno. The parent attaches before
+ *       'g', and nothing that the filter traces is called until then;
+ *   'p' nothing (plain ptrace): 0;
+ *   'g' exec the program (an errno and exit 126/127 if that fails; EOF through CLOEXEC if not).
+ * EOF: the parent gave up: exit. */
+_noreturn_ static void child(int sock, const struct sock_fprog *notify, const struct sock_fprog *trace,
+                             char **argv) {
         sigset_t all;
         sigemptyset(&all);
         sigprocmask(SIG_SETMASK, &all, NULL);
+        for (size_t i = 0; i < ELEMENTSOF(reset_in_child); i++)
+                signal(reset_in_child[i], SIG_DFL);
         /* if we die, the program must not run on unsupervised (its path calls would fail) */
         prctl(PR_SET_PDEATHSIG, SIGKILL);
 
-        if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0) {
-                send_int(sock, errno, -1);
-                _exit(EXIT_PATHVISOR);
+        /* every backend: set-id programs do not gain privileges (the same behaviour whichever
+         * backend runs, and the filters need it) */
+        int nnp = prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ? errno : 0;
+        for (;;) {
+                char cmd;
+                if (RETRY_EINTR(read(sock, &cmd, 1)) != 1)
+                        _exit(EXIT_PATHVISOR);
+                int r = 0;
+                switch (cmd) {
+                case 'u': {
+                        unsigned flags = 0;
+                        int listener = nnp ? -nnp : notify ? pv_filter_install_listener(notify, &flags) : -EINVAL;
+                        if (listener < 0) {
+                                r = send_int(sock, -listener, -1);
+                                break;
+                        }
+                        /* the value carries the filter flags; the fd the listener */
+                        r = send_int(sock, (int) flags | INT_MIN, listener);
+                        close(listener);
+                        break;
+                }
+                case 't': {
+                        int k = nnp ? -nnp : trace ? pv_filter_install(trace) : -EINVAL;
+                        r = send_int(sock, k < 0 ? -k : 0, -1);
+                        break;
+                }
+                case 'p':
+                        r = send_int(sock, 0, -1);
+                        break;
+                case 'g': {
+                        execvp(argv[0], argv);
+                        int e = errno;
+                        send_int(sock, e, -1);
+                        _exit(e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
+                }
+                default:
+                        _exit(EXIT_PATHVISOR);
+                }
+                if (r < 0)
+                        _exit(EXIT_PATHVISOR);
         }
-        unsigned flags = 0;
-        int listener = pv_filter_install_listener(prog, &flags);
-        if (listener < 0) {
-                send_int(sock, -listener, -1);
-                _exit(EXIT_PATHVISOR);
-        }
-        /* the value carries the filter flags; the fd the listener */
-        if (send_int(sock, (int) flags | INT_MIN, listener) < 0)
-                _exit(EXIT_PATHVISOR);
-        close(listener);
-
-        char go;
-        if (RETRY_EINTR(read(sock, &go, 1)) != 1)
-                _exit(EXIT_PATHVISOR);
-
-        execvp(argv[0], argv);
-        int e = errno;
-        send_int(sock, e, -1);
-        _exit(e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
 }
 
 /* ---- the parent -------------------------------------------------------------------------------- */
 
-static int recv_listener(int sock, unsigned *ret_flags, int *ret_error) {
+/* Sends a command to the child and reads its answer: the int, and an fd if one came. */
+static int child_cmd(int sock, char cmd, int *ret_value, int *ret_fd) {
+        if (RETRY_EINTR(write(sock, &cmd, 1)) != 1)
+                return -errno;
         int value = 0;
         char control[CMSG_SPACE(sizeof(int))];
         struct iovec iov = { &value, sizeof(value) };
@@ -178,15 +215,12 @@ static int recv_listener(int sock, unsigned *ret_flags, int *ret_error) {
         for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
                 if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
                         memcpy(&fd, CMSG_DATA(c), sizeof(int));
-        if (!(value & INT_MIN)) {
+        if (ret_fd)
+                *ret_fd = fd;
+        else
                 safe_close(fd);
-                *ret_error = value;
-                return -EIO;
-        }
-        if (fd < 0)
-                return -EBADMSG;
-        *ret_flags = (unsigned) (value & ~INT_MIN);
-        return fd;
+        *ret_value = value;
+        return 0;
 }
 
 static int exit_status(int status) {
@@ -207,14 +241,23 @@ struct session {
         int exec_error;
         struct pv_unotify *engine;
         bool engine_failed;
+        bool stop_with_child; /* the child's job-control stops stop us too (ptrace through the daemon) */
 };
 
 static void reap(struct session *s) {
         for (;;) {
                 int status;
-                pid_t p = waitpid(-1, &status, WNOHANG);
+                pid_t p = waitpid(-1, &status, WNOHANG | (s->stop_with_child ? WUNTRACED : 0));
                 if (p <= 0)
                         break;
+                if (WIFSTOPPED(status)) {
+                        /* the program stopped for job control: so do we, for the shell to see it;
+                         * the SIGCONT that the shell sends the process group wakes both */
+                        int sig = WSTOPSIG(status);
+                        if (p == s->pid && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
+                                kill(getpid(), SIGSTOP);
+                        continue;
+                }
                 if (p == s->pid) {
                         s->status = status;
                         s->reaped = true;
@@ -305,13 +348,16 @@ static int connect_daemon(const char *path) {
 
 /* The message of DESIGN.md's protocol, with the listener and a pidfd attached. */
 static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, json_object *sources,
-                     const char *profile, const char *backend, char **argv, char **ret_error) {
+                     const char *profile, const char *backend, const char *reason, char **argv,
+                     char **ret_error) {
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
         if (pidfd < 0)
                 return -errno;
 
         json_object *msg = json_object_new_object(), *fds = json_object_new_array(), *pv = json_object_new_object();
-        json_object_array_add(fds, json_object_new_string("seccompFd"));
+        /* unotify: the listener and a pidfd; ptrace backends: the pidfd of the process to trace */
+        if (listener >= 0)
+                json_object_array_add(fds, json_object_new_string("seccompFd"));
         json_object_array_add(fds, json_object_new_string("pidFd"));
         json_object_object_add(msg, "ociVersion", json_object_new_string("1.0.2"));
         json_object_object_add(msg, "fds", fds);
@@ -322,6 +368,8 @@ static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, j
         else
                 json_object_object_add(pv, "sources", json_object_get(sources));
         json_object_object_add(pv, "backend", json_object_new_string(backend));
+        if (reason)
+                json_object_object_add(pv, "reason", json_object_new_string(reason));
         json_object_object_add(pv, "killable",
                                json_object_new_boolean(filter_flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
         char command[1024] = "";
@@ -339,15 +387,20 @@ static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, j
                 goto out;
         }
         int fdv[2] = { listener, pidfd };
+        size_t n_fds = 2;
+        if (listener < 0) {
+                fdv[0] = pidfd;
+                n_fds = 1;
+        }
         char control[CMSG_SPACE(sizeof(fdv))] = {};
         struct iovec iov = { (void *) text, len };
         struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                             .msg_controllen = sizeof(control) };
+                             .msg_controllen = CMSG_SPACE(n_fds * sizeof(int)) };
         struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
         c->cmsg_level = SOL_SOCKET;
         c->cmsg_type = SCM_RIGHTS;
-        c->cmsg_len = CMSG_LEN(sizeof(fdv));
-        memcpy(CMSG_DATA(c), fdv, sizeof(fdv));
+        c->cmsg_len = CMSG_LEN(n_fds * sizeof(int));
+        memcpy(CMSG_DATA(c), fdv, n_fds * sizeof(int));
         ssize_t k = RETRY_EINTR(sendmsg(sock, &mh, MSG_NOSIGNAL));
         if (k < 0) {
                 r = -errno;
@@ -397,6 +450,201 @@ static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, j
 out:
         json_object_put(msg);
         return r;
+}
+
+/* ---- backends ------------------------------------------------------------------------------------ */
+
+enum backend {
+        BACKEND_AUTO,
+        BACKEND_UNOTIFY,
+        BACKEND_PTRACE_SECCOMP,
+        BACKEND_PTRACE,
+};
+
+static int parse_backend(const char *name, enum backend *ret) {
+        static const char *const names[] = { "auto", "unotify", "ptrace-seccomp", "ptrace" };
+        for (size_t i = 0; i < ELEMENTSOF(names); i++)
+                if (strcmp(name, names[i]) == 0) {
+                        *ret = (enum backend) i;
+                        return 0;
+                }
+        return -EINVAL;
+}
+
+static const char *backend_name(enum backend b) {
+        switch (b) {
+        case BACKEND_UNOTIFY:
+                return "unotify";
+        case BACKEND_PTRACE_SECCOMP:
+                return "ptrace-seccomp";
+        case BACKEND_PTRACE:
+                return "ptrace";
+        default:
+                return "auto";
+        }
+}
+
+/* Has the child set up the backend `want`, or with `auto` the first that works here:
+ *   unotify; when the listener cannot be had: EBUSY means that a supervisor above us holds one
+ *   (a nested sandbox), and its USER_NOTIF verdicts take precedence over any RET_TRACE of ours
+ *   (FACTS.md), so a ptrace-seccomp filter would miss exactly the calls the outer one handles:
+ *   plain ptrace then, whose syscall-entry stop comes before every filter. Any other error
+ *   (EINVAL, ENOSYS: a kernel without user notification; EACCES) -> ptrace-seccomp; when no
+ *   filter can be installed at all -> ptrace.
+ * Returns the backend (s->listener set for unotify) and why in `reason` when it is not the
+ * first choice, or -1 after logging why nothing works. */
+static int choose_backend(struct session *s, enum backend want, unsigned *ret_flags, char *reason, size_t size) {
+        int value = 0, fd = -1, r;
+        int unotify_error = 0, trace_error = 0;
+
+        if (want == BACKEND_AUTO || want == BACKEND_UNOTIFY) {
+                r = child_cmd(s->sock, 'u', &value, &fd);
+                if (r < 0) {
+                        log_error_errno(r, "the child does not answer: %m");
+                        return -1;
+                }
+                if (value & INT_MIN) {
+                        if (fd < 0) {
+                                log_error("the child sent no listener");
+                                return -1;
+                        }
+                        s->listener = fd;
+                        *ret_flags = (unsigned) (value & ~INT_MIN);
+                        return BACKEND_UNOTIFY;
+                }
+                safe_close(fd);
+                unotify_error = value;
+                if (want == BACKEND_UNOTIFY) {
+                        log_error_errno(value, "cannot install the seccomp filter with a listener: %m%s",
+                                        value == EBUSY ? " (another supervisor's listener is above us: "
+                                                         "use -b ptrace or -b auto)" : "");
+                        return -1;
+                }
+                if (unotify_error == EBUSY) {
+                        snprintf(reason, size,
+                                 "seccomp user notification is taken: another supervisor's listener is above us "
+                                 "(EBUSY, a nested sandbox); its notifications take precedence over "
+                                 "SECCOMP_RET_TRACE, so plain ptrace, which stops before any filter runs");
+                        want = BACKEND_PTRACE;
+                }
+        }
+        if (want == BACKEND_AUTO || want == BACKEND_PTRACE_SECCOMP) {
+                r = child_cmd(s->sock, 't', &value, NULL);
+                if (r < 0) {
+                        log_error_errno(r, "the child does not answer: %m");
+                        return -1;
+                }
+                if (value == 0) {
+                        if (want == BACKEND_AUTO)
+                                snprintf(reason, size, "seccomp user notification is not available (%s)",
+                                         strerrorname_np(unotify_error) ?: "?");
+                        return BACKEND_PTRACE_SECCOMP;
+                }
+                trace_error = value;
+                if (want == BACKEND_PTRACE_SECCOMP) {
+                        log_error_errno(value, "cannot install the seccomp filter: %m");
+                        return -1;
+                }
+                snprintf(reason, size, "seccomp filters are not available (user notification: %s, RET_TRACE: %s)",
+                         strerrorname_np(unotify_error) ?: "?", strerrorname_np(trace_error) ?: "?");
+        }
+        r = child_cmd(s->sock, 'p', &value, NULL);
+        if (r < 0) {
+                log_error_errno(r, "the child does not answer: %m");
+                return -1;
+        }
+        return BACKEND_PTRACE;
+}
+
+/* Under the ptrace backends we must not stop with the terminal's SIGTSTP (the program's own stop
+ * comes to us as a ptrace event, and we stop ourselves after it, for the shell to see). */
+static void ignore_job_control_stops(void) {
+        for (size_t i = 0; i < ELEMENTSOF(reset_in_child); i++)
+                signal(reset_in_child[i], SIG_IGN);
+}
+
+/* The program stopped for job control (^Z, a background read): stop ourselves too, so that the
+ * shell marks the job stopped; its SIGCONT to the process group wakes us and the program. */
+static void on_program_stop(void *userdata, pid_t pid, int sig) {
+        struct session *s = userdata;
+        if (pid == s->pid && (sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
+                kill(getpid(), SIGSTOP);
+}
+
+struct forwarder {
+        int pidfd;
+        sigset_t mask;
+};
+
+/* The tracer thread waits in waitpid(); this thread passes our signals on to the program. */
+static void *forward_signals(void *arg) {
+        struct forwarder *f = arg;
+        for (;;) {
+                siginfo_t si;
+                int sig = sigwaitinfo(&f->mask, &si);
+                if (sig < 0)
+                        continue;
+                if (sig == SIGRTMIN)
+                        return NULL; /* the program has ended */
+                /* a signal from the terminal went to the whole process group already */
+                if (si.si_code == SI_KERNEL)
+                        continue;
+                syscall(SYS_pidfd_send_signal, f->pidfd, sig, NULL, 0);
+        }
+}
+
+/* Embedded ptrace: this thread is the tracer. Returns 0 once every tracee has ended (the program's
+ * status in s->status), -errno when the tracer failed (the tracees die with us: EXITKILL). */
+static int supervise_ptrace(struct session *s, struct pv_ptrace *tracer) {
+        struct forwarder f = { .pidfd = (int) syscall(SYS_pidfd_open, s->pid, 0) };
+        pthread_t thread;
+        int r;
+        if (f.pidfd < 0)
+                return log_error_errno(errno, "pidfd_open failed: %m");
+        sigemptyset(&f.mask);
+        for (size_t i = 0; i < ELEMENTSOF(forwarded); i++)
+                sigaddset(&f.mask, forwarded[i]);
+        sigaddset(&f.mask, SIGRTMIN);
+        sigset_t block = f.mask;
+        sigaddset(&block, SIGCHLD);
+        pthread_sigmask(SIG_BLOCK, &block, NULL);
+        r = -pthread_create(&thread, NULL, forward_signals, &f);
+        if (r < 0) {
+                safe_close(f.pidfd);
+                return log_error_errno(r, "cannot start a thread: %m");
+        }
+
+        ignore_job_control_stops();
+        pv_ptrace_watch(tracer, s->pid);
+        pv_ptrace_set_stop_callback(tracer, on_program_stop, s);
+        r = pv_ptrace_start(tracer, s->pid);
+        if (r >= 0 && RETRY_EINTR(write(s->sock, "g", 1)) != 1)
+                r = log_error_errno(errno, "cannot start the program: %m");
+        while (r >= 0) {
+                r = pv_ptrace_step(tracer, 0);
+                if (r == 0)
+                        break;
+                if (r == -EINTR)
+                        r = 0;
+        }
+        if (r < 0)
+                log_error_errno(r, "the tracer cannot go on: %m");
+
+        pthread_kill(thread, SIGRTMIN);
+        pthread_join(thread, NULL);
+        safe_close(f.pidfd);
+        if (r < 0)
+                return r;
+        if (!pv_ptrace_watched_status(tracer, &s->status)) {
+                s->engine_failed = true; /* never saw it end */
+                return 0;
+        }
+        s->reaped = true;
+        /* an exec failure: the child wrote its errno before it exited */
+        int e;
+        if (read(s->sock, &e, sizeof(e)) == sizeof(e))
+                s->exec_error = e;
+        return 0;
 }
 
 /* ---- the verb ---------------------------------------------------------------------------------- */
@@ -510,13 +758,6 @@ int verb_run(int argc, char **argv) {
                 log_error("no COMMAND given; see 'pathvisor run --help'");
                 goto finish;
         }
-        if (strcmp(backend, "auto") != 0 && strcmp(backend, "unotify") != 0) {
-                if (strcmp(backend, "ptrace") == 0 || strcmp(backend, "ptrace-seccomp") == 0)
-                        log_error("backend '%s' is not built yet; use unotify", backend);
-                else
-                        log_error("unknown backend '%s' (auto, unotify, ptrace-seccomp, ptrace)", backend);
-                goto finish;
-        }
         if (want_daemon && want_embedded) {
                 log_error("--daemon and --embedded exclude each other");
                 goto finish;
@@ -555,11 +796,28 @@ int verb_run(int argc, char **argv) {
                 }
         }
 
-        struct sock_fprog prog = {};
-        r = pv_filter_build(PV_FILTER_NOTIFY, pv_policy_strict(policy), &prog);
-        if (r < 0) {
-                log_error_errno(r, "cannot build the seccomp filter: %m");
+        enum backend want;
+        if (parse_backend(backend, &want) < 0) {
+                log_error("unknown backend '%s' (auto, unotify, ptrace-seccomp, ptrace)", backend);
                 goto finish;
+        }
+        /* the filters are built before fork (allocation); the child installs the one it is told */
+        struct sock_fprog notify_prog = {}, trace_prog = {};
+        bool strict = pv_policy_strict(policy);
+        if (want == BACKEND_AUTO || want == BACKEND_UNOTIFY) {
+                r = pv_filter_build(PV_FILTER_NOTIFY, strict, &notify_prog);
+                if (r < 0 && want == BACKEND_UNOTIFY) {
+                        log_error_errno(r, "cannot build the seccomp filter: %m");
+                        goto finish;
+                }
+        }
+        if (want == BACKEND_AUTO || want == BACKEND_PTRACE_SECCOMP) {
+                r = pv_filter_build(PV_FILTER_TRACE, strict, &trace_prog);
+                if (r < 0 && want == BACKEND_PTRACE_SECCOMP) {
+                        pv_filter_done(&notify_prog);
+                        log_error_errno(r, "cannot build the seccomp filter: %m");
+                        goto finish;
+                }
         }
 
         /* Forwarded signals and SIGCHLD come through a signalfd; the child unblocks them. */
@@ -571,9 +829,11 @@ int verb_run(int argc, char **argv) {
         sigprocmask(SIG_BLOCK, &mask, NULL);
 
         struct session s = { .listener = -1, .sock = -1, .sigfd = -1 };
+        struct pv_ptrace *tracer = NULL;
         s.sigfd = signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC);
         if (s.sigfd < 0) {
-                pv_filter_done(&prog);
+                pv_filter_done(&notify_prog);
+                pv_filter_done(&trace_prog);
                 log_error_errno(errno, "signalfd failed: %m");
                 goto finish;
         }
@@ -584,40 +844,39 @@ int verb_run(int argc, char **argv) {
 
         int sp[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
-                pv_filter_done(&prog);
+                pv_filter_done(&notify_prog);
+                pv_filter_done(&trace_prog);
                 log_error_errno(errno, "socketpair failed: %m");
                 goto finish_session;
         }
         s.pid = fork();
         if (s.pid < 0) {
-                pv_filter_done(&prog);
+                pv_filter_done(&notify_prog);
+                pv_filter_done(&trace_prog);
                 log_error_errno(errno, "fork failed: %m");
                 goto finish_session;
         }
         if (s.pid == 0) {
                 close(sp[0]);
-                child(sp[1], &prog, argv + optind);
+                child(sp[1], notify_prog.filter ? &notify_prog : NULL, trace_prog.filter ? &trace_prog : NULL,
+                      argv + optind);
         }
         close(sp[1]);
         s.sock = sp[0];
-        pv_filter_done(&prog);
+        pv_filter_done(&notify_prog);
+        pv_filter_done(&trace_prog);
 
         unsigned filter_flags = 0;
-        int child_error = 0;
-        s.listener = recv_listener(s.sock, &filter_flags, &child_error);
-        if (s.listener < 0) {
-                if (s.listener == -EIO)
-                        log_error_errno(child_error, "cannot install the seccomp filter: %m");
-                else
-                        log_error_errno(s.listener, "no listener from the child: %m");
-                s.listener = -1;
+        char reason[512] = "";
+        enum backend chosen = choose_backend(&s, want, &filter_flags, reason, sizeof(reason));
+        if ((int) chosen < 0)
                 goto kill_child;
-        }
+        const char *chosen_name = backend_name(chosen);
 
         if (daemon_fd >= 0) {
                 _cleanup_free_ char *error = NULL;
-                r = hand_over(daemon_fd, s.listener, s.pid, filter_flags, sources, profile, backend, argv + optind,
-                              &error);
+                r = hand_over(daemon_fd, s.listener, s.pid, filter_flags, sources, profile, chosen_name,
+                              reason[0] ? reason : NULL, argv + optind, &error);
                 if (r < 0) {
                         if (error)
                                 log_error("pathvisord refused the program: %s", error);
@@ -625,16 +884,24 @@ int verb_run(int argc, char **argv) {
                                 log_error_errno(r, "cannot hand the program to pathvisord: %m");
                         goto kill_child;
                 }
-                if (verbose)
-                        log_info("backend unotify, through pathvisord at %s (session %d)", socket_path, r);
+                if (verbose) {
+                        log_info("backend %s, through pathvisord at %s (session %d)", chosen_name, socket_path, r);
+                        if (reason[0])
+                                log_info("backend %s: %s", chosen_name, reason);
+                }
                 s.listener = safe_close(s.listener);
                 daemon_fd = safe_close(daemon_fd);
+                if (chosen != BACKEND_UNOTIFY) {
+                        /* pathvisord traces the program; its job-control stops reach us as its parent */
+                        ignore_job_control_stops();
+                        s.stop_with_child = true;
+                }
                 if (RETRY_EINTR(write(s.sock, "g", 1)) != 1) {
                         log_error_errno(errno, "cannot start the program: %m");
                         goto kill_child;
                 }
                 supervise(&s); /* no listener here: signals and the program's end only */
-        } else {
+        } else if (chosen == BACKEND_UNOTIFY) {
                 r = pv_unotify_new(s.listener, filter_flags, policy, &s.engine);
                 if (r < 0) {
                         log_error_errno(r, "cannot start the engine: %m");
@@ -660,6 +927,38 @@ int verb_run(int argc, char **argv) {
                                  (unsigned long long) k->trapped, (unsigned long long) k->passed,
                                  (unsigned long long) k->redirected, (unsigned long long) k->denied);
                 }
+        } else {
+                enum pv_ptrace_mode mode = chosen == BACKEND_PTRACE ? PV_PTRACE_ALL : PV_PTRACE_SECCOMP;
+                r = pv_ptrace_new(mode, policy, &tracer);
+                if (r < 0) {
+                        log_error_errno(r, "cannot start the engine: %m");
+                        goto kill_child;
+                }
+                pv_ptrace_set_verbose(tracer, verbose);
+                r = pv_ptrace_seize(tracer, s.pid);
+                if (r < 0) {
+                        /* never unsupervised: the program does not start */
+                        log_error_errno(r, "cannot trace the program (PTRACE_SEIZE): %m");
+                        goto kill_child;
+                }
+                if (verbose) {
+                        log_info("backend %s, embedded (%s): %zu rule%s%s", chosen_name, why_embedded,
+                                 pv_policy_n_rules(policy), pv_policy_n_rules(policy) == 1 ? "" : "s",
+                                 pv_policy_strict(policy) ? ", strict" : "");
+                        if (reason[0])
+                                log_info("backend %s: %s", chosen_name, reason);
+                }
+                r = supervise_ptrace(&s, tracer);
+                if (r < 0)
+                        goto kill_child;
+                if (verbose) {
+                        const struct pv_counters *k = pv_ptrace_counters(tracer);
+                        log_info("%llu trapped, %llu passed, %llu redirected, %llu denied; registers set with %s",
+                                 (unsigned long long) k->trapped, (unsigned long long) k->passed,
+                                 (unsigned long long) k->redirected, (unsigned long long) k->denied,
+                                 pv_ptrace_uses_set_syscall_info(tracer) ? "PTRACE_SET_SYSCALL_INFO"
+                                                                         : "PTRACE_POKEUSER");
+                }
         }
 
         if (s.exec_error)
@@ -669,10 +968,17 @@ int verb_run(int argc, char **argv) {
 
 kill_child:
         kill(s.pid, SIGKILL);
-        waitpid(s.pid, NULL, 0);
+        for (;;) { /* a traced child reports stops too: wait for its end */
+                int st;
+                if (waitpid(s.pid, &st, __WALL) < 0 && errno != EINTR)
+                        break;
+                if (WIFEXITED(st) || WIFSIGNALED(st))
+                        break;
+        }
         ret = EXIT_PATHVISOR;
 finish_session:
         pv_unotify_free(s.engine);
+        pv_ptrace_free(tracer);
         safe_close(s.listener);
         safe_close(s.sigfd);
         safe_close(s.sock);

@@ -106,6 +106,7 @@ void pv_request_done(struct pv_request *req) {
         free(req->sources);
         free(req->profile);
         free(req->backend);
+        free(req->reason);
         free(req->command);
         memset(req, 0, sizeof(*req));
 }
@@ -205,6 +206,7 @@ static int parse_pathvisor(json_object *pv, struct pv_request *req, char **ret_e
                 return r;
         if ((r = get_string(pv, "profile", 64, &req->profile, ret_error)) < 0 ||
             (r = get_string(pv, "backend", 32, &req->backend, ret_error)) < 0 ||
+            (r = get_string(pv, "reason", 512, &req->reason, ret_error)) < 0 ||
             (r = get_string(pv, "command", 4096, &req->command, ret_error)) < 0)
                 return r;
         if (req->profile && !pv_profile_name_valid(req->profile))
@@ -229,7 +231,7 @@ static int parse_pathvisor(json_object *pv, struct pv_request *req, char **ret_e
         json_object_object_foreach(pv, key, val) {
                 (void) val;
                 static const char *const known[] = { "version", "sources", "profile", "backend", "command",
-                                                    "verbose", "status", "killable" };
+                                                    "verbose", "status", "killable", "reason" };
                 bool ok = false;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
                         ok = ok || strcmp(key, known[i]) == 0;
@@ -323,7 +325,18 @@ int pv_request_parse(const char *text, size_t len, struct pv_request *ret, char 
         if (json_object_object_get_ex(root, "pathvisor", &v) && (r = parse_pathvisor(v, &req, ret_error)) < 0)
                 goto out;
 
-        if (!req.status && pv_request_fd_index(&req, "seccompFd") < 0) {
+        if (req.backend && strcmp(req.backend, "auto") != 0 && strcmp(req.backend, "unotify") != 0 &&
+            strcmp(req.backend, "ptrace-seccomp") != 0 && strcmp(req.backend, "ptrace") != 0) {
+                r = fail(ret_error, "unknown backend \"%s\" (auto, unotify, ptrace-seccomp, ptrace)", req.backend);
+                goto out;
+        }
+        if (!req.status && pv_request_is_ptrace(&req)) {
+                /* the daemon traces the process itself: it needs its pidfd, and no listener */
+                if (pv_request_fd_index(&req, "pidFd") < 0) {
+                        r = fail(ret_error, "backend \"%s\" needs a \"pidFd\" among the fds", req.backend);
+                        goto out;
+                }
+        } else if (!req.status && pv_request_fd_index(&req, "seccompFd") < 0) {
                 r = fail(ret_error, "no \"seccompFd\" among the fds");
                 goto out;
         }
@@ -404,4 +417,8 @@ char *pv_reply_error(const char *error, int errno_value) {
                 s = NULL;
         json_object_put(o);
         return s;
+}
+
+bool pv_request_is_ptrace(const struct pv_request *req) {
+        return req->backend && (strcmp(req->backend, "ptrace-seccomp") == 0 || strcmp(req->backend, "ptrace") == 0);
 }

@@ -57,7 +57,8 @@ struct pv_request {
         struct pv_source *sources;
         size_t n_sources;
         char *profile;
-        char *backend;
+        char *backend;  /* auto, unotify, ptrace-seccomp, ptrace */
+        char *reason;   /* why the client chose that backend (shown by status) */
         char *command; /* for status: the program's argv joined */
         bool verbose;
         bool status; /* {"pathvisor":{"version":1,"status":true}}: no fds, a status reply */
@@ -69,6 +70,10 @@ void pv_request_done(struct pv_request *req);
 /* Parses and validates a complete message. Returns 0, or -EBADMSG / -EPROTO / -ENOMEM with a
  * human-readable reason in *ret_error (malloc()ed). */
 int pv_request_parse(const char *text, size_t len, struct pv_request *ret, char **ret_error);
+
+/* Whether the request asks the daemon to trace the process (ptrace-seccomp, ptrace): it then
+ * carries a "pidFd" and no "seccompFd". */
+bool pv_request_is_ptrace(const struct pv_request *req);
 
 /* The index of the fd named `name` ("seccompFd", "pidFd") in the request, or -1. */
 int pv_request_fd_index(const struct pv_request *req, const char *name);

@@ -22,6 +22,7 @@
 #include <inttypes.h>
 #include <limits.h>
 #include <linux/openat2.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -976,17 +977,32 @@ static int cmd_stop_self(int argc, char **argv) {
         open_print("before:", argv[1]);
         start_spinners(&c, t, tid);
         for (int round = 0; round < rounds; round++) {
+                int done[2];
+                if (pipe(done) < 0)
+                        die_setup("pipe");
                 pid_t self = getpid(), pid = fork();
                 if (pid < 0)
                         die_setup("fork");
                 if (pid == 0) {
-                        /* wait (up to 10 s) until the parent is stopped, then continue it */
-                        for (int i = 0; i < 10000 && proc_state(self) != 'T'; i++)
-                                usleep(1000);
-                        kill(self, SIGCONT);
-                        _exit(0);
+                        /* continue the parent until it says it runs again (up to 10 s). A single
+                         * SIGCONT once it looks stopped is not enough under ptrace: a traced
+                         * process shows 't' in every ptrace stop, before its SIGSTOP too. */
+                        close(done[1]);
+                        for (int i = 0; i < 500; i++) {
+                                struct pollfd pfd = { .fd = done[0], .events = POLLIN };
+                                char st = proc_state(self);
+                                if (st == 'T' || st == 't')
+                                        kill(self, SIGCONT);
+                                if (poll(&pfd, 1, 20) > 0)
+                                        _exit(0);
+                        }
+                        _exit(1);
                 }
+                close(done[0]);
                 raise(SIGSTOP);
+                if (write(done[1], "c", 1) != 1)
+                        die_setup("write");
+                close(done[1]);
                 int status;
                 if (waitpid(pid, &status, 0) < 0 || status != 0) {
                         printf("continuer status 0x%x\n", status);

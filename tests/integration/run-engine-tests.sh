@@ -456,6 +456,7 @@ c openat2 - "$D/file" O_RDONLY 0
 c openat2 - "$D/file" "O_RDONLY|O_CLOEXEC" 0
 '
 
+if [ "$BACKEND" = unotify ]; then
 # O_PATH files cannot be injected (SECCOMP_IOCTL_NOTIF_ADDFD refuses them): the documented
 # approximation is a read-only fd on the same object for files and directories (compared without
 # its flags and content), ELOOP for a symlink itself, ENXIO for FIFOs, devices and sockets.
@@ -474,6 +475,21 @@ w openat2 "$D" link "O_PATH|O_NOFOLLOW" RESOLVE_NO_SYMLINKS
 FAKE=ENXIO both "O_PATH on a redirected FIFO: ENXIO (documented)" "$R" "$V" '
 w open "$D/fifo" O_PATH
 '
+else
+# The ptrace backends: the program's own open runs on the target, O_PATH included: exactly as
+# natively.
+both "O_PATH opens of redirected paths: files, directories, symlinks, FIFOs as natively" "$R" "$V" '
+c open "$D/file" O_PATH
+c open "$D/file" "O_PATH|O_CLOEXEC"
+c open "$D/sub" "O_PATH|O_DIRECTORY"
+c openat2 "$D" file O_PATH RESOLVE_BENEATH
+c fstatat "$D" link AT_SYMLINK_NOFOLLOW | head -n 3
+c open "$D/link" "O_PATH|O_NOFOLLOW"
+c open "$D/link" "O_PATH|O_NOFOLLOW|O_CLOEXEC"
+c openat2 "$D" link "O_PATH|O_NOFOLLOW" RESOLVE_NO_SYMLINKS
+c open "$D/fifo" O_PATH
+'
+fi
 
 both "O_CLOEXEC: an fd opened without it survives exec" "$R" "$V" '
 exec 3<"$D/file"; cat /proc/self/fd/3; exec 3<&-

@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: MIT */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <signal.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/ptrace.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/user.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "backends/as-tracee.h"
+#include "backends/capture.h"
+#include "backends/ptrace.h"
+#include "backends/syscall-table.h"
+#include "backends/tracee.h"
+#include "common/log.h"
+#include "common/macro.h"
+#include "policy/policy.h"
+
+#ifndef PTRACE_SET_SYSCALL_INFO
+#  define PTRACE_SET_SYSCALL_INFO 0x4212 /* Linux 6.16 */
+#endif
+#ifndef __X32_SYSCALL_BIT
+#  define __X32_SYSCALL_BIT 0x40000000
+#endif
+
+/* struct ptrace_syscall_info as the kernel defines it (6.16 named the padding `reserved` and
+ * `flags`; both must be zero for PTRACE_SET_SYSCALL_INFO). glibc's copy has other member names. */
+struct syscall_info {
+        uint8_t op;
+        uint8_t reserved;
+        uint16_t flags;
+        uint32_t arch;
+        uint64_t instruction_pointer;
+        uint64_t stack_pointer;
+        union {
+                struct {
+                        uint64_t nr;
+                        uint64_t args[6];
+                } entry; /* the same layout for PTRACE_SYSCALL_INFO_SECCOMP, plus ret_data */
+                struct {
+                        int64_t rval;
+                        uint8_t is_error;
+                } exit;
+                struct {
+                        uint64_t nr;
+                        uint64_t args[6];
+                        uint32_t ret_data;
+                        uint32_t reserved2;
+                } seccomp;
+        };
+};
+
+#define INFO_ENTRY 1
+#define INFO_EXIT 2
+#define INFO_SECCOMP 3
+
+/* x86-64 red zone: 128 bytes below the stack pointer belong to the function that runs. */
+#define RED_ZONE 128
+/* A page the tracee maps for us when its stack cannot take the path: an i386 call from a 64-bit
+ * process (pointers must be below 4 GiB), or a stack that ends right below the stack pointer. */
+#define SCRATCH_SIZE (3 * 4096)
+/* What a rewrite writes at most: a path and a struct open_how. */
+#define REWRITE_MAX (PATH_MAX + 64)
+
+#define I386_NR_MMAP2 192
+#define X86_64_NR_MMAP 9
+
+/* Registers of struct user_regs_struct that carry the arguments, per arch. */
+static const size_t arg_reg[_PV_ARCH_MAX][PV_SC_ARGS] = {
+        [PV_ARCH_X86_64] = {
+                offsetof(struct user_regs_struct, rdi), offsetof(struct user_regs_struct, rsi),
+                offsetof(struct user_regs_struct, rdx), offsetof(struct user_regs_struct, r10),
+                offsetof(struct user_regs_struct, r8), offsetof(struct user_regs_struct, r9),
+        },
+        [PV_ARCH_I386] = {
+                offsetof(struct user_regs_struct, rbx), offsetof(struct user_regs_struct, rcx),
+                offsetof(struct user_regs_struct, rdx), offsetof(struct user_regs_struct, rsi),
+                offsetof(struct user_regs_struct, rdi), offsetof(struct user_regs_struct, rbp),
+        },
+};
+
+enum tracee_state {
+        ST_NONE,
+        ST_RESTORE, /* a rewritten call runs: put the registers back at its exit stop */
+        ST_INJECT,  /* an mmap of ours runs in place of the program's call: take its result, then
+                     * rewind so that the program's call is made again */
+};
+
+struct tracee {
+        pid_t tid;
+        enum tracee_state state;
+        unsigned n_restore;
+        size_t restore_off[2];
+        uint64_t restore_val[2];
+        struct user_regs_struct saved; /* ST_INJECT: the registers of the program's call */
+        bool inject_low;               /* ST_INJECT: the page is for i386 calls (below 4 GiB) */
+        uint64_t scratch_low;          /* the thread's page below 4 GiB, 0 if none */
+        uint64_t scratch;              /* the thread's page anywhere, 0 if none */
+        bool listening;                /* in a group-stop, PTRACE_LISTEN */
+        struct tracee *next;
+};
+
+#define N_BUCKETS 1024
+
+struct pv_ptrace {
+        enum pv_ptrace_mode mode;
+        enum pv_sc_backend backend;
+        const struct pv_policy *policy;
+        bool verbose;
+        unsigned long long session;
+        bool check_root;    /* some tracee may be in a root of its own: strip it from /proc paths */
+        int set_info;       /* PTRACE_SET_SYSCALL_INFO: 1 works, 0 not known yet, -1 not here */
+        bool warned_beneath;
+        pid_t watched;
+        bool watched_done;
+        int watched_status;
+        size_t n_tracees;
+        pv_ptrace_stop_fn on_stop;
+        void *on_stop_data;
+        struct pv_counters counters;
+        struct pv_capture cap;
+        struct pv_decision decision;
+        uint8_t buf[REWRITE_MAX];
+        struct tracee *buckets[N_BUCKETS];
+};
+
+const char *pv_ptrace_mode_to_string(enum pv_ptrace_mode mode) {
+        return mode == PV_PTRACE_ALL ? "ptrace" : "ptrace-seccomp";
+}
+
+int pv_ptrace_new(enum pv_ptrace_mode mode, const struct pv_policy *policy, struct pv_ptrace **ret) {
+        struct pv_ptrace *t = calloc(1, sizeof(*t));
+        if (!t)
+                return -ENOMEM;
+        t->mode = mode;
+        t->backend = mode == PV_PTRACE_ALL ? PV_SC_BACKEND_PTRACE : PV_SC_BACKEND_PTRACE_SECCOMP;
+        t->policy = policy;
+        t->cap.policy = policy;
+        t->watched = -1;
+        *ret = t;
+        return 0;
+}
+
+struct pv_ptrace *pv_ptrace_free(struct pv_ptrace *t) {
+        if (!t)
+                return NULL;
+        for (size_t i = 0; i < N_BUCKETS; i++)
+                for (struct tracee *e = t->buckets[i], *n; e; e = n) {
+                        n = e->next;
+                        free(e);
+                }
+        free(t);
+        return NULL;
+}
+
+const struct pv_counters *pv_ptrace_counters(const struct pv_ptrace *t) {
+        return &t->counters;
+}
+
+void pv_ptrace_set_verbose(struct pv_ptrace *t, bool verbose) {
+        t->verbose = verbose;
+}
+
+void pv_ptrace_set_session(struct pv_ptrace *t, unsigned long long id) {
+        t->session = id;
+}
+
+void pv_ptrace_set_stop_callback(struct pv_ptrace *t, pv_ptrace_stop_fn fn, void *userdata) {
+        t->on_stop = fn;
+        t->on_stop_data = userdata;
+}
+
+bool pv_ptrace_uses_set_syscall_info(const struct pv_ptrace *t) {
+        return t->set_info > 0;
+}
+
+size_t pv_ptrace_n_tracees(const struct pv_ptrace *t) {
+        return t->n_tracees;
+}
+
+void pv_ptrace_watch(struct pv_ptrace *t, pid_t pid) {
+        t->watched = pid;
+        t->watched_done = false;
+}
+
+bool pv_ptrace_watched_status(const struct pv_ptrace *t, int *ret_status) {
+        if (t->watched_done && ret_status)
+                *ret_status = t->watched_status;
+        return t->watched_done;
+}
+
+/* ---- tracees ------------------------------------------------------------------------------------ */
+
+static struct tracee **bucket(struct pv_ptrace *t, pid_t tid) {
+        return &t->buckets[(unsigned) tid % N_BUCKETS];
+}
+
+static struct tracee *tracee_find(struct pv_ptrace *t, pid_t tid) {
+        for (struct tracee *e = *bucket(t, tid); e; e = e->next)
+                if (e->tid == tid)
+                        return e;
+        return NULL;
+}
+
+static struct tracee *tracee_get(struct pv_ptrace *t, pid_t tid) {
+        struct tracee *e = tracee_find(t, tid);
+        if (e)
+                return e;
+        e = calloc(1, sizeof(*e));
+        if (!e)
+                return NULL;
+        e->tid = tid;
+        struct tracee **b = bucket(t, tid);
+        e->next = *b;
+        *b = e;
+        t->n_tracees++;
+        return e;
+}
+
+static void tracee_drop(struct pv_ptrace *t, pid_t tid) {
+        for (struct tracee **p = bucket(t, tid); *p; p = &(*p)->next)
+                if ((*p)->tid == tid) {
+                        struct tracee *e = *p;
+                        *p = e->next;
+                        free(e);
+                        t->n_tracees--;
+                        return;
+                }
+}
+
+/* The tracee's root, as a path of ours, once some tracee may have one of its own. */
+static int ptrace_root_path(void *userdata, pid_t pid, char *buf, size_t size) {
+        struct pv_ptrace *t = userdata;
+        if (!t->check_root)
+                return 0;
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
+        ssize_t k = readlink(proc, buf, size - 1);
+        if (k < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        buf[k] = '\0';
+        return (int) k;
+}
+
+int pv_ptrace_seize(struct pv_ptrace *t, pid_t pid) {
+        unsigned long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
+                                PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
+        if (t->mode == PV_PTRACE_SECCOMP)
+                options |= PTRACE_O_TRACESECCOMP;
+        if (ptrace(PTRACE_SEIZE, pid, 0, options) < 0)
+                return -errno;
+        if (!tracee_get(t, pid))
+                return -ENOMEM;
+
+        /* a tracee in a root that is not ours names its cwd from there */
+        struct stat own, theirs;
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
+        if (stat("/", &own) < 0 || stat(proc, &theirs) < 0 || own.st_dev != theirs.st_dev ||
+            own.st_ino != theirs.st_ino)
+                t->check_root = true;
+        return 0;
+}
+
+int pv_ptrace_start(struct pv_ptrace *t, pid_t pid) {
+        /* syscall stops start with the first PTRACE_SYSCALL restart: stop it once to give one */
+        if (t->mode == PV_PTRACE_ALL && ptrace(PTRACE_INTERRUPT, pid, 0, 0) < 0)
+                return -errno;
+        return 0;
+}
+
+/* ---- registers ---------------------------------------------------------------------------------- */
+
+static int restart(pid_t tid, int request, int sig) {
+        if (ptrace(request, tid, 0, (long) sig) < 0 && errno != ESRCH)
+                return -errno;
+        return 0; /* ESRCH: killed meanwhile; its exit comes through waitpid */
+}
+
+static int poke_reg(pid_t tid, size_t off, uint64_t value) {
+        return ptrace(PTRACE_POKEUSER, tid, (void *) off, (void *) value) < 0 ? -errno : 0;
+}
+
+static int peek_reg(pid_t tid, size_t off, uint64_t *ret) {
+        errno = 0;
+        long v = ptrace(PTRACE_PEEKUSER, tid, (void *) off, 0);
+        if (v == -1 && errno)
+                return -errno;
+        *ret = (uint64_t) v;
+        return 0;
+}
+
+/* Skips the call: number -1, result -error. */
+static int skip_call(pid_t tid, int error) {
+        int r = poke_reg(tid, offsetof(struct user_regs_struct, orig_rax), (uint64_t) -1);
+        if (r >= 0)
+                r = poke_reg(tid, offsetof(struct user_regs_struct, rax), (uint64_t) (int64_t) -error);
+        return r;
+}
+
+/* Points argument `arg` at `value`, remembering the old register for the exit stop. */
+static int set_arg(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info, enum pv_arch arch,
+                   unsigned arg, uint64_t value) {
+        size_t off = arg_reg[arch][arg];
+        uint64_t old = 0;
+        int r;
+        /* the whole register as it was (an i386 call's argument is its lower half only) */
+        if (arch == PV_ARCH_X86_64)
+                old = info->entry.args[arg];
+        else if ((r = peek_reg(e->tid, off, &old)) < 0)
+                return r;
+        e->restore_off[e->n_restore] = off;
+        e->restore_val[e->n_restore] = old;
+        e->n_restore++;
+
+        if (t->set_info >= 0) {
+                info->entry.args[arg] = value;
+                info->reserved = 0;
+                info->flags = 0;
+                if (ptrace((enum __ptrace_request) PTRACE_SET_SYSCALL_INFO, e->tid, (void *) sizeof(*info), info) >= 0) {
+                        t->set_info = 1;
+                        return 0;
+                }
+                if (errno != EIO && errno != EINVAL)
+                        return -errno;
+                if (t->set_info == 0)
+                        log_debug("PTRACE_SET_SYSCALL_INFO is not available (%m): using PTRACE_POKEUSER");
+                t->set_info = -1;
+        }
+        return poke_reg(e->tid, off, value);
+}
+
+/* ---- where the new path goes -------------------------------------------------------------------- */
+
+/* Makes the tracee map a page for us in place of the call it is stopped in; the call is made again
+ * afterwards (rewind). Returns 0: the tracee runs the mmap now. */
+static int inject_mmap(struct pv_ptrace *t, struct tracee *e, bool low) {
+        struct user_regs_struct regs;
+        if (ptrace(PTRACE_GETREGS, e->tid, 0, &e->saved) < 0)
+                return -errno;
+        regs = e->saved;
+        if (low) { /* an i386 call: mmap2 with i386 arguments; compat mmaps stay below 4 GiB */
+                regs.orig_rax = I386_NR_MMAP2;
+                regs.rbx = 0;
+                regs.rcx = SCRATCH_SIZE;
+                regs.rdx = PROT_READ | PROT_WRITE;
+                regs.rsi = MAP_PRIVATE | MAP_ANONYMOUS;
+                regs.rdi = (uint64_t) -1;
+                regs.rbp = 0;
+        } else {
+                regs.orig_rax = X86_64_NR_MMAP;
+                regs.rdi = 0;
+                regs.rsi = SCRATCH_SIZE;
+                regs.rdx = PROT_READ | PROT_WRITE;
+                regs.r10 = MAP_PRIVATE | MAP_ANONYMOUS;
+                regs.r8 = (uint64_t) -1;
+                regs.r9 = 0;
+        }
+        if (ptrace(PTRACE_SETREGS, e->tid, 0, &regs) < 0)
+                return -errno;
+        e->state = ST_INJECT;
+        e->inject_low = low;
+        return restart(e->tid, PTRACE_SYSCALL, 0);
+}
+
+/* The injected mmap returned: keep its page and make the program's call again. */
+static int inject_done(struct pv_ptrace *t, struct tracee *e) {
+        uint64_t rax = 0;
+        int r = peek_reg(e->tid, offsetof(struct user_regs_struct, rax), &rax);
+        if (r < 0)
+                return r;
+        e->state = ST_NONE;
+        if ((int64_t) rax < 0 && (int64_t) rax > -4096) {
+                /* no page: the program's call fails with what mmap said (ENOMEM, usually) */
+                log_debug("%d: mmap for a path page failed: %s", (int) e->tid, strerror((int) -(int64_t) rax));
+                struct user_regs_struct regs = e->saved;
+                regs.orig_rax = (uint64_t) -1;
+                regs.rax = rax;
+                if (ptrace(PTRACE_SETREGS, e->tid, 0, &regs) < 0)
+                        return -errno;
+                return restart(e->tid, t->mode == PV_PTRACE_ALL ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+        }
+        if (e->inject_low)
+                e->scratch_low = rax;
+        else
+                e->scratch = rax;
+        /* back to the system call instruction (syscall, int $0x80 and sysenter's landing pad are
+         * all two bytes), with the call's number where the instruction expects it */
+        struct user_regs_struct regs = e->saved;
+        regs.rip -= 2;
+        regs.rax = e->saved.orig_rax;
+        if (ptrace(PTRACE_SETREGS, e->tid, 0, &regs) < 0)
+                return -errno;
+        return restart(e->tid, t->mode == PV_PTRACE_ALL ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+}
+
+/* Writes `len` bytes of t->buf where the call can read them: below the red zone of the stack, or
+ * in the thread's page. Returns the address, 0 when a page must be mapped first (inject_mmap has
+ * been started), or -errno. */
+static int64_t place(struct pv_ptrace *t, struct tracee *e, const struct syscall_info *info, enum pv_arch arch,
+                     size_t len) {
+        uint64_t sp = info->stack_pointer;
+        bool low = arch == PV_ARCH_I386;
+        if (sp > RED_ZONE + REWRITE_MAX + 4096 && (!low || sp < UINT64_C(0x100000000))) {
+                uint64_t addr = (sp - RED_ZONE - len) & ~UINT64_C(15);
+                if (pv_tracee_write(e->tid, addr, t->buf, len) >= 0)
+                        return (int64_t) addr;
+        }
+        uint64_t page = low ? e->scratch_low : e->scratch;
+        if (!page) {
+                int r = inject_mmap(t, e, low);
+                return r < 0 ? r : 0;
+        }
+        int r = pv_tracee_write(e->tid, page, t->buf, len);
+        return r < 0 ? r : (int64_t) page;
+}
+
+/* ---- one call ----------------------------------------------------------------------------------- */
+
+/* Lets the call run as it is. */
+static int pass(struct pv_ptrace *t, struct tracee *e) {
+        return restart(e->tid, t->mode == PV_PTRACE_ALL ? PTRACE_SYSCALL : PTRACE_CONT, 0);
+}
+
+/* openat2() with RESOLVE_BENEATH or RESOLVE_IN_ROOT on a redirected path whose anchor (the
+ * directory that stands for the program's dirfd on the target side) is not the dirfd's own
+ * directory: the tracee has no fd for it. We walk the path from the anchor here, with those flags,
+ * as the tracee (its credentials), opening nothing but O_PATH: the kernel's verdict on the walk
+ * (EXDEV for an escape, ELOOP, ENOENT, EACCES) is the call's; a walk that succeeds gives the
+ * object's path, which the tracee's call then opens without BENEATH/IN_ROOT. Creating a file
+ * walks to its parent. Returns the length of the path in `out` or -errno. */
+static int resolve_from_anchor(pid_t tid, const char *anchor, const char *sub, const struct open_how *how,
+                               char *out, size_t size) {
+        struct pv_creds creds;
+        bool switched = false;
+        int r = pv_tracee_creds(tid, &creds);
+        if (r < 0)
+                return r;
+        if (!pv_creds_are_own(&creds, false)) {
+                r = pv_as_tracee_enter(&creds, false);
+                if (r < 0)
+                        return r;
+                switched = true;
+        }
+        _cleanup_close_ int afd = open(anchor, O_PATH | O_DIRECTORY | O_CLOEXEC);
+        _cleanup_close_ int fd = -1;
+        const char *last = NULL;
+        if (afd < 0) {
+                r = -errno;
+                goto out;
+        }
+        struct open_how h = {
+                .flags = O_PATH | O_CLOEXEC | (how->flags & (O_NOFOLLOW | O_DIRECTORY)),
+                .resolve = how->resolve,
+        };
+        fd = (int) syscall(SYS_openat2, afd, sub, &h, sizeof(h));
+        if (fd < 0 && errno == ENOENT && (how->flags & O_CREAT)) {
+                /* a file to create: its parent must be reached the same way */
+                char dir[PATH_MAX];
+                const char *slash = strrchr(sub, '/');
+                last = slash ? slash + 1 : sub;
+                if (!*last || strcmp(last, ".") == 0 || strcmp(last, "..") == 0) {
+                        r = -ENOENT;
+                        goto out;
+                }
+                size_t dl = slash ? (size_t) (slash - sub) : 0;
+                memcpy(dir, sub, dl);
+                strcpy(dir + dl, dl ? "" : ".");
+                h.flags = O_PATH | O_CLOEXEC | O_DIRECTORY;
+                fd = (int) syscall(SYS_openat2, afd, dir, &h, sizeof(h));
+        }
+        if (fd < 0) {
+                r = -errno;
+                goto out;
+        }
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/self/fd/%d", fd);
+        ssize_t k = readlink(proc, out, size - 1);
+        if (k < 0) {
+                r = -errno;
+                goto out;
+        }
+        out[k] = '\0';
+        if (last) {
+                if ((size_t) k + 1 + strlen(last) >= size) {
+                        r = -ENAMETOOLONG;
+                        goto out;
+                }
+                if (k > 1)
+                        out[k++] = '/';
+                strcpy(out + k, last);
+                k += (ssize_t) strlen(last);
+        }
+        r = (int) k;
+out:
+        if (switched)
+                pv_as_tracee_leave();
+        return r;
+}
+
+static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info, const struct pv_syscall *sc,
+                   enum pv_arch arch, const char *target) {
+        struct pv_capture *c = &t->cap;
+        const char *path = target;
+        struct open_how how = c->how;
+        bool new_how = false;
+
+        char resolved[PATH_MAX];
+        if (c->beneath) {
+                /* RESOLVE_BENEATH / IN_ROOT: the walk must start at the directory that stands for the
+                 * dirfd on the target side. When that is the dirfd's own directory, the path below it
+                 * is all we change, and the kernel checks the rest. Otherwise the tracee has no fd for
+                 * it: resolve_from_anchor() walks it (see there). */
+                char anchor[PATH_MAX];
+                const char *sub;
+                pv_capture_anchor(c, target, anchor, &sub);
+                if (c->have_base && strcmp(anchor, c->base_real) == 0)
+                        path = sub;
+                else if (t->check_root) {
+                        /* the tracee's root is not ours: our walk would not be its walk */
+                        how.resolve &= ~(uint64_t) (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
+                        new_how = true;
+                        if (!t->warned_beneath) {
+                                log_warning("openat2() with RESOLVE_BENEATH/RESOLVE_IN_ROOT on a redirected path, "
+                                            "in a chroot: made without those flags");
+                                t->warned_beneath = true;
+                        }
+                } else {
+                        int k = resolve_from_anchor(e->tid, anchor, sub, &c->how, resolved, sizeof(resolved));
+                        if (k < 0) {
+                                int r = skip_call(e->tid, -k);
+                                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                        }
+                        path = resolved;
+                        how.resolve &= ~(uint64_t) (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
+                        new_how = true;
+                }
+        }
+
+        size_t plen = strlen(path) + 1, len = plen;
+        if (plen > PATH_MAX)
+                return skip_call(e->tid, ENAMETOOLONG) ?: pass(t, e);
+        memcpy(t->buf, path, plen);
+        size_t how_off = (plen + 7) & ~(size_t) 7;
+        if (new_how) {
+                memcpy(t->buf + how_off, &how, sizeof(how));
+                len = how_off + sizeof(how);
+        }
+        int64_t addr = place(t, e, info, arch, len);
+        if (addr == 0)
+                return 0; /* the tracee maps a page first; the call comes back */
+        if (addr < 0) {
+                if (addr == -ESRCH)
+                        return 0;
+                log_debug("%d: cannot write the new path: %s", (int) e->tid, strerror((int) -addr));
+                int r = skip_call(e->tid, (int) -addr);
+                return r < 0 ? r : pass(t, e);
+        }
+
+        e->n_restore = 0;
+        int r = set_arg(t, e, info, arch, (unsigned) sc->path[0].arg, (uint64_t) addr);
+        if (r >= 0 && new_how)
+                r = set_arg(t, e, info, arch, (unsigned) sc->flags_arg, (uint64_t) addr + how_off);
+        if (r < 0)
+                return r == -ESRCH ? 0 : r;
+        /* the exit stop puts the registers back */
+        e->state = ST_RESTORE;
+        return restart(e->tid, PTRACE_SYSCALL, 0);
+}
+
+static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info) {
+        int arch = pv_arch_from_audit(info->arch);
+        uint64_t nr = info->entry.nr;
+        if (arch < 0)
+                return pass(t, e);
+        if (t->mode == PV_PTRACE_ALL && arch == PV_ARCH_X86_64 && (nr & __X32_SYSCALL_BIT) && nr != (uint64_t) -1) {
+                /* as the filter does: x32 calls would name paths that we do not decode */
+                int r = skip_call(e->tid, ENOSYS);
+                return r < 0 ? r : pass(t, e);
+        }
+        const struct pv_syscall *sc = pv_syscall_lookup((enum pv_arch) arch, (long) nr);
+        if (!sc)
+                return pass(t, e);
+        enum pv_sc_how how = sc->how[t->backend];
+        if (how == PV_HOW_OBSERVE) {
+                if (sc->kind == PV_SC_SETVIEW && !t->check_root) {
+                        log_debug("%d called %s: paths of /proc are taken from each tracee's root from now on",
+                                  (int) e->tid, sc->name);
+                        t->check_root = true;
+                }
+                return pass(t, e);
+        }
+        if (how != PV_HOW_REWRITE || sc->n_paths != 1)
+                return pass(t, e);
+
+        uint64_t args[PV_SC_ARGS];
+        for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                args[i] = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[i] : info->entry.args[i];
+        bool strict = pv_policy_strict(t->policy);
+        /* plain ptrace sees every call: skip what the filter would not have trapped */
+        if (t->mode == PV_PTRACE_ALL && !strict && pv_syscall_fast_path(sc, args))
+                return pass(t, e);
+
+        t->counters.trapped++;
+        struct pv_capture *c = &t->cap;
+        int r = pv_capture_path(c, e->tid, sc, args, ptrace_root_path, t);
+        /* nothing to decide on, or a path the kernel will refuse the same way (EFAULT,
+         * ENAMETOOLONG, "" ENOENT, RESOLVE_BENEATH EXDEV): the call runs and fails by itself */
+        if (r != PV_CAPTURE_DECIDE)
+                return pass(t, e);
+
+        struct pv_decision *dec = &t->decision;
+        r = pv_policy_decide(t->policy, c->abs, c->intent, dec);
+        if (r < 0) {
+                r = skip_call(e->tid, -r);
+                return r < 0 ? r : pass(t, e);
+        }
+        switch (dec->action) {
+        case PV_FAIL:
+                t->counters.denied++;
+                pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, NULL, dec);
+                r = skip_call(e->tid, dec->error);
+                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+        case PV_PASS:
+                t->counters.passed++;
+                if (!strict)
+                        return pass(t, e);
+                /* strict: the kernel reads the copy that we checked, not memory that another thread
+                 * of the program may change meanwhile (still the program's memory: see README) */
+                return rewrite(t, e, info, sc, (enum pv_arch) arch, c->abs);
+        case PV_REDIRECT:
+                t->counters.redirected++;
+                pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, dec->target, dec);
+                return rewrite(t, e, info, sc, (enum pv_arch) arch, dec->target);
+        }
+        return pass(t, e);
+}
+
+static int on_exit_stop(struct pv_ptrace *t, struct tracee *e) {
+        switch (e->state) {
+        case ST_RESTORE:
+                e->state = ST_NONE;
+                for (unsigned i = 0; i < e->n_restore; i++) {
+                        int r = poke_reg(e->tid, e->restore_off[i], e->restore_val[i]);
+                        if (r < 0)
+                                return r == -ESRCH ? 0 : r;
+                }
+                e->n_restore = 0;
+                break;
+        case ST_INJECT:
+                return inject_done(t, e);
+        case ST_NONE:
+                break;
+        }
+        return pass(t, e);
+}
+
+/* A syscall stop (PTRACE_SYSCALL) or a seccomp stop. */
+static int on_syscall_stop(struct pv_ptrace *t, struct tracee *e, bool seccomp) {
+        /* seccomp mode: a syscall stop is always the exit of a call that we changed */
+        if (!seccomp && (t->mode == PV_PTRACE_SECCOMP || e->state != ST_NONE))
+                return on_exit_stop(t, e);
+        struct syscall_info info = {};
+        if (ptrace(PTRACE_GET_SYSCALL_INFO, e->tid, (void *) sizeof(info), &info) < 0)
+                return errno == ESRCH ? 0 : -errno;
+        if (info.op == INFO_ENTRY || info.op == INFO_SECCOMP)
+                return on_entry(t, e, &info);
+        return on_exit_stop(t, e);
+}
+
+static bool is_stop_signal(int sig) {
+        return sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU;
+}
+
+int pv_ptrace_step(struct pv_ptrace *t, int wait_flags) {
+        int status;
+        pid_t tid = waitpid(-1, &status, __WALL | wait_flags);
+        if (tid < 0)
+                return errno == ECHILD ? 0 : -errno;
+
+        if (WIFEXITED(status) || WIFSIGNALED(status)) {
+                if (tid == t->watched) {
+                        t->watched_status = status;
+                        t->watched_done = true;
+                }
+                tracee_drop(t, tid);
+                return 1;
+        }
+        if (!WIFSTOPPED(status))
+                return 1;
+
+        struct tracee *e = tracee_get(t, tid); /* a new child may stop before its parent's event */
+        if (!e) {
+                ptrace(PTRACE_KILL, tid, 0, 0); /* never unsupervised */
+                return -ENOMEM;
+        }
+        int sig = WSTOPSIG(status), event = status >> 16;
+        int cont = t->mode == PV_PTRACE_ALL ? PTRACE_SYSCALL : PTRACE_CONT;
+        int r = 0;
+        if (event || sig != (SIGTRAP | 0x80))
+                log_debug("ptrace: %d stopped: event %d, signal %d", (int) tid, event, sig);
+
+        switch (event) {
+        case 0:
+                if (sig == (SIGTRAP | 0x80))
+                        r = on_syscall_stop(t, e, false);
+                else
+                        r = restart(tid, cont, sig); /* signal-delivery-stop: deliver it */
+                break;
+        case PTRACE_EVENT_SECCOMP:
+                r = on_syscall_stop(t, e, true);
+                break;
+        case PTRACE_EVENT_FORK:
+        case PTRACE_EVENT_VFORK:
+        case PTRACE_EVENT_CLONE: {
+                unsigned long msg = 0;
+                ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
+                struct tracee *child = msg ? tracee_get(t, (pid_t) msg) : NULL;
+                /* a copy of the address space has a copy of the pages; threads need their own */
+                if (child && event != PTRACE_EVENT_CLONE && !child->scratch && !child->scratch_low) {
+                        child->scratch = e->scratch;
+                        child->scratch_low = e->scratch_low;
+                }
+                r = restart(tid, cont, 0);
+                break;
+        }
+        case PTRACE_EVENT_EXEC: {
+                unsigned long former = 0;
+                ptrace(PTRACE_GETEVENTMSG, tid, 0, &former);
+                /* a non-leader thread that execs takes the leader's tid; its own is gone */
+                if (former && (pid_t) former != tid)
+                        tracee_drop(t, (pid_t) former);
+                e->state = ST_NONE;
+                e->n_restore = 0;
+                e->scratch = e->scratch_low = 0; /* a new address space */
+                r = restart(tid, cont, 0);
+                break;
+        }
+        case PTRACE_EVENT_STOP:
+                if (is_stop_signal(sig)) {
+                        /* group-stop: stay stopped, and let the real parent see it (job control) */
+                        e->listening = true;
+                        r = restart(tid, PTRACE_LISTEN, 0);
+                        if (t->on_stop)
+                                t->on_stop(t->on_stop_data, tid, sig);
+                } else {
+                        /* the first stop of a new tracee, our PTRACE_INTERRUPT, or the end of a
+                         * group-stop (SIGCONT) */
+                        if (e->listening) {
+                                e->listening = false;
+                                if (t->on_stop)
+                                        t->on_stop(t->on_stop_data, tid, 0);
+                        }
+                        r = restart(tid, cont, 0);
+                }
+                break;
+        default:
+                r = restart(tid, cont, 0);
+                break;
+        }
+        if (r < 0 && r != -ESRCH) {
+                /* a tracee that we cannot handle must not go on unsupervised */
+                log_error_errno(r, "cannot handle a stop of %d: %m; killing it", (int) tid);
+                kill(tid, SIGKILL);
+        }
+        return 1;
+}
