@@ -10,12 +10,13 @@ what=${1:-demo}
 case "$what" in demo|check|build) ;; *) echo "usage: $0 demo|check|build" >&2; exit 2 ;; esac
 
 # What the build and the tests need, as Debian 12 package names (systemd for
-# systemd-socket-activate and systemd-analyze, systemd-container, runc and crun for the e2e tests).
+# systemd-socket-activate and systemd-analyze, systemd-container, runc and crun for the e2e tests;
+# tmux, strace and gdb for the process tests: job control, a tracer inside the sandbox).
 packages=(
     gcc meson ninja-build pkg-config
     libseccomp-dev libsystemd-dev libjson-c-dev libcmocka-dev
     python3 python3-jsonschema groff-base
-    busybox-static util-linux
+    busybox-static util-linux tmux strace gdb
     systemd systemd-container runc crun
 )
 

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
+#include <linux/seccomp.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -93,6 +94,8 @@ enum tracee_state {
         ST_RESTORE, /* a rewritten call runs: put the registers back at its exit stop */
         ST_INJECT,  /* an mmap of ours runs in place of the program's call: take its result, then
                      * rewind so that the program's call is made again */
+        ST_FILTER,  /* plain ptrace: the program installs a seccomp filter with a listener; if that
+                     * works, its own supervisor handles its path calls from now on */
 };
 
 struct tracee {
@@ -106,6 +109,9 @@ struct tracee {
         uint64_t scratch_low;          /* the thread's page below 4 GiB, 0 if none */
         uint64_t scratch;              /* the thread's page anywhere, 0 if none */
         bool listening;                /* in a group-stop, PTRACE_LISTEN */
+        bool delegated;                /* plain ptrace: under a listener of its own (a nested
+                                        * pathvisor): that supervisor's operations, which we trace
+                                        * too, are what we rewrite, not the program's calls */
         struct tracee *next;
 };
 
@@ -120,6 +126,7 @@ struct pv_ptrace {
         bool check_root;    /* some tracee may be in a root of its own: strip it from /proc paths */
         int set_info;       /* PTRACE_SET_SYSCALL_INFO: 1 works, 0 not known yet, -1 not here */
         bool warned_beneath;
+        bool warned_listener;
         pid_t watched;
         bool watched_done;
         int watched_status;
@@ -577,6 +584,39 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
         return restart(e->tid, PTRACE_SYSCALL, 0);
 }
 
+/* seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER, ...): the program sets up a supervisor of its own
+ * (a nested pathvisor run: its listener works, since we hold none).
+ * Its USER_NOTIF verdicts take precedence over our RET_TRACE (ptrace-seccomp): calls that it
+ * notifies reach that supervisor, not us, and what the supervisor does in their place, being our
+ * tracee too, reaches us: the inner policy applies first, ours to what comes out of it. Plain
+ * ptrace stops before any filter runs, so it must step back on its own for that order: once the
+ * filter is in place, the process and what it starts are `delegated`. A strict policy refuses
+ * the listener (EBUSY, as a second listener under unotify gets): a supervisor of the program's
+ * own could let calls through (CONTINUE) that we would never see. */
+static int on_seccomp(struct pv_ptrace *t, struct tracee *e, enum pv_arch arch, const struct syscall_info *info) {
+        uint64_t op = info->entry.args[0], flags = info->entry.args[1];
+        if (arch == PV_ARCH_I386) {
+                op = (uint32_t) op;
+                flags = (uint32_t) flags;
+        }
+        if (op != SECCOMP_SET_MODE_FILTER || !(flags & SECCOMP_FILTER_FLAG_NEW_LISTENER))
+                return pass(t, e);
+        if (pv_policy_strict(t->policy)) {
+                if (!t->warned_listener) {
+                        log_warning("%d wants a seccomp listener of its own: refused (EBUSY) under a strict policy",
+                                    (int) e->tid);
+                        t->warned_listener = true;
+                }
+                int r = skip_call(e->tid, EBUSY);
+                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+        }
+        if (t->mode == PV_PTRACE_ALL && !e->delegated) {
+                e->state = ST_FILTER; /* the exit stop tells whether it worked */
+                return restart(e->tid, PTRACE_SYSCALL, 0);
+        }
+        return pass(t, e);
+}
+
 static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info) {
         int arch = pv_arch_from_audit(info->arch);
         uint64_t nr = info->entry.nr;
@@ -591,6 +631,8 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
         if (!sc)
                 return pass(t, e);
         enum pv_sc_how how = sc->how[t->backend];
+        if (how == PV_HOW_OBSERVE && sc->kind == PV_SC_SETFILTER)
+                return on_seccomp(t, e, (enum pv_arch) arch, info);
         if (how == PV_HOW_OBSERVE) {
                 if (sc->kind == PV_SC_SETVIEW && !t->check_root) {
                         log_debug("%d called %s: paths of /proc are taken from each tracee's root from now on",
@@ -599,7 +641,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 }
                 return pass(t, e);
         }
-        if (how != PV_HOW_REWRITE || sc->n_paths != 1)
+        if (how != PV_HOW_REWRITE || sc->n_paths != 1 || e->delegated)
                 return pass(t, e);
 
         uint64_t args[PV_SC_ARGS];
@@ -658,6 +700,16 @@ static int on_exit_stop(struct pv_ptrace *t, struct tracee *e) {
                 break;
         case ST_INJECT:
                 return inject_done(t, e);
+        case ST_FILTER: {
+                uint64_t rax = 0;
+                e->state = ST_NONE;
+                if (peek_reg(e->tid, offsetof(struct user_regs_struct, rax), &rax) >= 0 && (int64_t) rax >= 0) {
+                        e->delegated = true;
+                        log_debug("%d has a seccomp listener of its own: its supervisor's calls are ours to see",
+                                  (int) e->tid);
+                }
+                break;
+        }
         case ST_NONE:
                 break;
         }
@@ -726,6 +778,8 @@ int pv_ptrace_step(struct pv_ptrace *t, int wait_flags) {
                 ptrace(PTRACE_GETEVENTMSG, tid, 0, &msg);
                 struct tracee *child = msg ? tracee_get(t, (pid_t) msg) : NULL;
                 /* a copy of the address space has a copy of the pages; threads need their own */
+                if (child)
+                        child->delegated = e->delegated; /* filters are inherited */
                 if (child && event != PTRACE_EVENT_CLONE && !child->scratch && !child->scratch_low) {
                         child->scratch = e->scratch;
                         child->scratch_low = e->scratch_low;

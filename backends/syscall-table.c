@@ -107,6 +107,19 @@
                 },                                                              \
         }
 
+/* Seen by the ptrace backends only: unotify needs no look at it (a second listener below ours
+ * fails with EBUSY anyway). */
+#define FILTER_ROW(n, x86_64, i386)                                             \
+        {                                                                       \
+                .name = (n), NR(x86_64, i386), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SETFILTER, \
+                .n_paths = 0, NO_FLAGS, NO_MODE, WRITES_NOTHING,                \
+                .how = {                                                        \
+                        [PV_SC_BACKEND_UNOTIFY] = PV_HOW_PASS,                  \
+                        [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_OBSERVE,        \
+                        [PV_SC_BACKEND_PTRACE] = PV_HOW_OBSERVE,                \
+                },                                                              \
+        }
+
 const struct pv_syscall pv_syscall_table[] = {
         /* ---- open family ---- */
         OPEN_ROW("open", 2, 5, PV_SC_OPEN, 0, -1, 1, 2),
@@ -218,6 +231,7 @@ const struct pv_syscall pv_syscall_table[] = {
         VIEW_ROW("pivot_root", 155, 217),
         VIEW_ROW("unshare", 272, 310),
         VIEW_ROW("setns", 308, 346),
+        FILTER_ROW("seccomp", 317, 354),
 };
 const size_t pv_syscall_table_size = ELEMENTSOF(pv_syscall_table);
 
@@ -319,6 +333,7 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_LISTXATTR] = "listxattr",
         [PV_SC_SETCREDS] = "setcreds",
         [PV_SC_SETVIEW] = "setview",
+        [PV_SC_SETFILTER] = "setfilter",
 };
 
 const char *pv_sc_kind_to_string(enum pv_sc_kind kind) {

@@ -45,6 +45,8 @@ enum pv_sc_kind {
         PV_SC_SETCREDS,    /* no path: setuid, setgroups, capset, ... change the caller's credentials */
         PV_SC_SETVIEW,     /* chroot, pivot_root, unshare, setns: may change the caller's root or
                             * mount namespace (chroot's own path is not translated yet) */
+        PV_SC_SETFILTER,   /* seccomp(): a filter with a listener of the program's own, which the
+                            * ptrace backends must know about (nesting; strict policies refuse it) */
         _PV_SC_KIND_MAX,
 };
 
@@ -137,7 +139,7 @@ struct pv_syscall {
         int nr[_PV_ARCH_MAX];               /* -1: absent on that architecture */
         uint8_t result[_PV_ARCH_MAX];       /* enum pv_sc_result, per architecture */
         uint8_t kind;                       /* enum pv_sc_kind */
-        uint8_t n_paths;                    /* 1 or 2; 0 for the observed rows (SETCREDS, SETVIEW) */
+        uint8_t n_paths;                    /* 1 or 2; 0 for the observed rows (SETCREDS, SETVIEW, SETFILTER) */
         struct pv_sc_path path[PV_SC_PATHS_MAX];
 
         int8_t flags_arg;                   /* -1: no flags argument */

@@ -36,6 +36,7 @@ struct pv_unotify {
         int listener;
         bool fast_reply; /* ADDFD, then NOTIF_SEND with SYNC_WAKE_UP (needs WAIT_KILLABLE_RECV) */
         bool verbose;
+        bool emulate_all;    /* never CONTINUE a path call: we are traced (a nested run) */
         unsigned long long session; /* for logs: the daemon's session id, 0 embedded */
         uid_t owner;         /* the user who handed the listener over, or -1 (root, embedded) */
         uint8_t *inflight;   /* slots of requests received and not answered yet, for a successor:
@@ -139,6 +140,10 @@ const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u) {
 
 void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose) {
         u->verbose = verbose;
+}
+
+void pv_unotify_set_emulate_all(struct pv_unotify *u, bool on) {
+        u->emulate_all = on;
 }
 
 void pv_unotify_set_session(struct pv_unotify *u, unsigned long long id) {
@@ -772,7 +777,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 return -dec->error;
         case PV_PASS:
                 u->ctr->passed++;
-                if (!pv_policy_strict(u->policy)) {
+                if (!pv_policy_strict(u->policy) && !u->emulate_all) {
                         a->kind = ANSWER_CONTINUE;
                         return 0;
                 }

@@ -52,6 +52,12 @@ void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose);
 /* A listener handed over by an unprivileged user serves that user's processes only: other
  * processes' calls fail with EPERM (a user could pass on a listener someone else gave them). */
 void pv_unotify_set_owner(struct pv_unotify *u, uid_t uid);
+/* Perform every path call that the policy passes too, instead of letting the kernel do it
+ * (CONTINUE): for a supervisor that is itself traced by an outer one (a nested run under a ptrace
+ * backend). The outer tracer sees our operations, never the program's notified calls (USER_NOTIF
+ * takes precedence over its RET_TRACE), so this is how its policy applies to what ours lets
+ * through. Strict policies do this anyway. */
+void pv_unotify_set_emulate_all(struct pv_unotify *u, bool on);
 /* The daemon's session id, for the SESSION= field of decision logs. */
 void pv_unotify_set_session(struct pv_unotify *u, unsigned long long id);
 /* Whose credentials file operations use. */

@@ -22,6 +22,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+
 #include <json-c/json.h>
 
 #include "backends/filter.h"
@@ -135,10 +138,31 @@ static int send_int(int sock, int value, int fd) {
  * ptrace backends): the program starts with the defaults. */
 static const int reset_in_child[] = { SIGTSTP, SIGTTIN, SIGTTOU };
 
+/* Whether a seccomp listener exists above us: a probe process tries to set up one of its own on
+ * an allow-all filter, which the kernel refuses with EBUSY then. Under such a listener our
+ * RET_TRACE would never fire for the calls it notifies (USER_NOTIF takes precedence). Returns
+ * -EBUSY, or 0 (also when the probe cannot tell). Async-signal-safe: for the forked child. */
+static int probe_listener_above(void) {
+        pid_t pid = fork();
+        if (pid < 0)
+                return 0;
+        if (pid == 0) {
+                struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+                struct sock_fprog prog = { .len = 1, .filter = &allow };
+                unsigned flags;
+                _exit(pv_filter_install_listener(&prog, &flags) == -EBUSY ? 1 : 0);
+        }
+        int status;
+        if (RETRY_EINTR(waitpid(pid, &status, 0)) < 0)
+                return 0;
+        return WIFEXITED(status) && WEXITSTATUS(status) == 1 ? -EBUSY : 0;
+}
+
 /* The child takes commands, one byte each, and answers each with an int:
  *   'u' install the unotify filter: INT_MIN|filter flags with the listener attached, or an errno;
  *   't' install the ptrace-seccomp filter (RET_TRACE): 0 or an errno. The parent attaches before
  *       'g', and nothing that the filter traces is called until then;
+ *   'T' the same, but EBUSY when a seccomp listener exists above us (see probe_listener_above);
  *   'p' nothing (plain ptrace): 0;
  *   'g' exec the program (an errno and exit 126/127 if that fails; EOF through CLOEXEC if not).
  * EOF: the parent gave up: exit. */
@@ -173,8 +197,13 @@ _noreturn_ static void child(int sock, const struct sock_fprog *notify, const st
                         close(listener);
                         break;
                 }
+                case 'T': /* 't' after making sure that no listener sits above us */
                 case 't': {
-                        int k = nnp ? -nnp : trace ? pv_filter_install(trace) : -EINVAL;
+                        int k = nnp ? -nnp : trace ? 0 : -EINVAL;
+                        if (k == 0 && cmd == 'T')
+                                k = probe_listener_above();
+                        if (k == 0)
+                                k = pv_filter_install(trace);
                         r = send_int(sock, k < 0 ? -k : 0, -1);
                         break;
                 }
@@ -242,12 +271,15 @@ struct session {
         struct pv_unotify *engine;
         bool engine_failed;
         bool stop_with_child; /* the child's job-control stops stop us too (ptrace through the daemon) */
+        bool no_children;     /* waitpid() said ECHILD: the program and every orphan of it are gone */
 };
 
 static void reap(struct session *s) {
         for (;;) {
                 int status;
                 pid_t p = waitpid(-1, &status, WNOHANG | (s->stop_with_child ? WUNTRACED : 0));
+                if (p < 0 && errno == ECHILD)
+                        s->no_children = true;
                 if (p <= 0)
                         break;
                 if (WIFSTOPPED(status)) {
@@ -299,7 +331,9 @@ static int supervise(struct session *s) {
                         { .fd = s->listener, .events = POLLIN },
                         { .fd = s->sock, .events = POLLIN },
                 };
-                if (s->reaped && s->listener < 0)
+                /* we are a subreaper: orphans of the program come to us, and run returns when
+                 * they are gone too (daemon mode as well, where no listener tells us) */
+                if (s->reaped && s->listener < 0 && s->no_children)
                         break;
                 int n = poll(pfd, 3, -1);
                 if (n < 0) {
@@ -529,7 +563,8 @@ static int choose_backend(struct session *s, enum backend want, unsigned *ret_fl
                 }
         }
         if (want == BACKEND_AUTO || want == BACKEND_PTRACE_SECCOMP) {
-                r = child_cmd(s->sock, 't', &value, NULL);
+                /* auto has tried the listener already: EBUSY would have led to plain ptrace */
+                r = child_cmd(s->sock, want == BACKEND_AUTO ? 't' : 'T', &value, NULL);
                 if (r < 0) {
                         log_error_errno(r, "the child does not answer: %m");
                         return -1;
@@ -542,7 +577,12 @@ static int choose_backend(struct session *s, enum backend want, unsigned *ret_fl
                 }
                 trace_error = value;
                 if (want == BACKEND_PTRACE_SECCOMP) {
-                        log_error_errno(value, "cannot install the seccomp filter: %m");
+                        if (value == EBUSY)
+                                log_error("ptrace-seccomp cannot work here: a seccomp listener of another supervisor "
+                                          "is above us, and its notifications take precedence over SECCOMP_RET_TRACE "
+                                          "(use -b ptrace, or -b auto)");
+                        else
+                                log_error_errno(value, "cannot install the seccomp filter: %m");
                         return -1;
                 }
                 snprintf(reason, size, "seccomp filters are not available (user notification: %s, RET_TRACE: %s)",
@@ -645,6 +685,21 @@ static int supervise_ptrace(struct session *s, struct pv_ptrace *tracer) {
         if (read(s->sock, &e, sizeof(e)) == sizeof(e))
                 s->exec_error = e;
         return 0;
+}
+
+/* Whether a tracer watches us (TracerPid in /proc/self/status): a pathvisor run under a ptrace
+ * backend, strace, gdb. */
+static bool traced(void) {
+        char buf[4096];
+        _cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+                return false;
+        ssize_t k = read(fd, buf, sizeof(buf) - 1);
+        if (k <= 0)
+                return false;
+        buf[k] = '\0';
+        const char *p = strstr(buf, "\nTracerPid:");
+        return p && strtol(p + 11, NULL, 10) > 0;
 }
 
 /* ---- the verb ---------------------------------------------------------------------------------- */
@@ -780,8 +835,15 @@ int verb_run(int argc, char **argv) {
         if (verbose)
                 log_set_max_level(LOG_INFO);
 
-        /* Which mode: the daemon when its socket answers (unless --embedded), else embedded. */
+        /* Which mode: the daemon when its socket answers (unless --embedded), else embedded. A
+         * nested run stays embedded: what the daemon does for our program would escape the
+         * supervisor that watches us, whose policy must apply to it too. */
         const char *why_embedded = "--embedded";
+        bool under_tracer = traced();
+        if (!want_embedded && !want_daemon && under_tracer) {
+                want_embedded = true;
+                why_embedded = "we are traced: a nested run stays in reach of the outer supervisor";
+        }
         if (!want_embedded) {
                 if (!socket_path)
                         socket_path = pv_socket_default(true);
@@ -837,10 +899,9 @@ int verb_run(int argc, char **argv) {
                 log_error_errno(errno, "signalfd failed: %m");
                 goto finish;
         }
-        /* embedded: orphans of the program come to us, so that we reap them and see the listener
-         * hang up */
-        if (daemon_fd < 0)
-                prctl(PR_SET_CHILD_SUBREAPER, 1);
+        /* orphans of the program come to us, so that we reap them, see the listener hang up
+         * (embedded) and return only when every process started under the policy has ended */
+        prctl(PR_SET_CHILD_SUBREAPER, 1);
 
         int sp[2];
         if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) < 0) {
@@ -872,6 +933,12 @@ int verb_run(int argc, char **argv) {
         if ((int) chosen < 0)
                 goto kill_child;
         const char *chosen_name = backend_name(chosen);
+        if (daemon_fd >= 0 && !want_daemon && want == BACKEND_AUTO && chosen == BACKEND_PTRACE &&
+            strstr(reason, "EBUSY")) {
+                /* another supervisor's listener is above us: stay in its reach (see above) */
+                daemon_fd = safe_close(daemon_fd);
+                why_embedded = "another supervisor's listener is above us: a nested run stays in its reach";
+        }
 
         if (daemon_fd >= 0) {
                 _cleanup_free_ char *error = NULL;
@@ -908,6 +975,9 @@ int verb_run(int argc, char **argv) {
                         goto kill_child;
                 }
                 pv_unotify_set_verbose(s.engine, verbose);
+                /* traced (a nested run under a ptrace backend): the outer tracer must see every
+                 * operation, so none is left to the kernel (see pv_unotify_set_emulate_all) */
+                pv_unotify_set_emulate_all(s.engine, under_tracer);
                 /* As root, a program that drops its privileges must not get ours through a redirect. */
                 pv_unotify_set_impersonate(s.engine, geteuid() == 0 ? PV_IMPERSONATE_ON_CHANGE : PV_IMPERSONATE_NEVER);
                 if (verbose)

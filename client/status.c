@@ -122,15 +122,18 @@ int verb_status(int argc, char **argv) {
         printf("pathvisord %s, up %llds, %zu session%s\n", ver ? json_object_get_string(ver) : "?",
                (long long) (up ? json_object_get_int64(up) : 0), ns, ns == 1 ? "" : "s");
         if (ns > 0)
-                printf("%6s %6s %8s %-8s %-10s %9s %9s %10s %8s  %s\n", "ID", "UID", "PID", "BACKEND", "PROFILE",
+                printf("%6s %6s %8s %-14s %-10s %9s %9s %10s %8s  %s\n", "ID", "UID", "PID", "BACKEND", "PROFILE",
                        "TRAPPED", "PASSED", "REDIRECTED", "DENIED", "COMMAND");
         for (size_t i = 0; i < ns; i++) {
                 json_object *s = json_object_array_get_idx(sessions, i), *f;
 #define I(k) (json_object_object_get_ex(s, k, &f) ? (long long) json_object_get_int64(f) : 0LL)
 #define S(k) (json_object_object_get_ex(s, k, &f) && f ? json_object_get_string(f) : "-")
-                printf("%6lld %6lld %8lld %-8s %-10s %9lld %9lld %10lld %8lld  %s\n", I("id"), I("uid"), I("pid"),
+                printf("%6lld %6lld %8lld %-14s %-10s %9lld %9lld %10lld %8lld  %s\n", I("id"), I("uid"), I("pid"),
                        S("backend"), S("profile"), I("trapped"), I("passed"), I("redirected"), I("denied"),
                        S("command"));
+                /* a client whose auto fell back says why */
+                if (json_object_object_get_ex(s, "reason", &f) && f)
+                        printf("%6s %s backend: %s\n", "", S("backend"), json_object_get_string(f));
 #undef I
 #undef S
         }

@@ -7,11 +7,15 @@
 #include <fcntl.h>
 #include <getopt.h>
 #include <limits.h>
+#include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
+#include <sys/ptrace.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -23,6 +27,7 @@
 #include <systemd/sd-event.h>
 
 #include "backends/as-tracee.h"
+#include "backends/ptrace.h"
 #include "backends/seccomp-compat.h"
 #include "backends/unotify.h"
 #include "common/log.h"
@@ -89,6 +94,18 @@ struct session {
         bool stored;      /* its listener is in systemd's fd store */
         int inflight_fd;  /* memfd (in the fd store) with the request being handled */
         void *inflight;
+        char *backend;    /* "unotify", "ptrace-seccomp", "ptrace" */
+        char *reason;     /* why the client's auto chose it, if it did */
+        /* ptrace sessions: a thread of their own is the tracer (ptrace binds tracees to the
+         * attaching thread); it tells the event loop through done_fd when every tracee is gone */
+        struct pv_ptrace *tracer;
+        pthread_t thread;
+        bool thread_running;
+        int pidfd;
+        int done_fd;
+        sd_event_source *done_io;
+        int seize_result;
+        int seize_pipe[2];
 };
 
 #define INFLIGHT_SIZE 4096
@@ -247,7 +264,16 @@ static void session_free(struct session *s) {
                         m->n_sessions--;
                         break;
                 }
-        const struct pv_counters *k = s->engine ? pv_unotify_counters(s->engine) : NULL;
+        if (s->thread_running) {
+                if (m->stopping)
+                        /* it waits for its tracees; they end when we exit (PTRACE_O_EXITKILL) */
+                        pthread_detach(s->thread);
+                else
+                        pthread_join(s->thread, NULL);
+                s->thread_running = false;
+        }
+        const struct pv_counters *k = s->engine ? pv_unotify_counters(s->engine)
+                                      : s->tracer && !m->stopping ? pv_ptrace_counters(s->tracer) : NULL;
         if (k)
                 log_info("session %llu (uid %u, pid %d) %s: %llu trapped, %llu passed, %llu redirected, %llu denied",
                          s->id, (unsigned) s->uid, (int) s->pid,
@@ -255,7 +281,16 @@ static void session_free(struct session *s) {
                          (unsigned long long) k->trapped, (unsigned long long) k->passed,
                          (unsigned long long) k->redirected, (unsigned long long) k->denied);
         sd_event_source_disable_unref(s->io);
+        sd_event_source_disable_unref(s->done_io);
         pv_unotify_free(s->engine);
+        if (!m->stopping) /* a detached thread still uses it until we exit */
+                pv_ptrace_free(s->tracer);
+        safe_close(s->done_fd);
+        safe_close(s->pidfd);
+        safe_close(s->seize_pipe[0]);
+        safe_close(s->seize_pipe[1]);
+        free(s->backend);
+        free(s->reason);
         if (s->inflight)
                 munmap(s->inflight, INFLIGHT_SIZE);
         safe_close(s->inflight_fd);
@@ -350,6 +385,20 @@ static pid_t pidfd_pid(int fd) {
         return p ? (pid_t) strtol(p + 5, NULL, 10) : -1;
 }
 
+static pid_t proc_ppid(pid_t pid) {
+        char proc[64], buf[4096];
+        snprintf(proc, sizeof(proc), "/proc/%d/status", (int) pid);
+        _cleanup_close_ int f = open(proc, O_RDONLY | O_CLOEXEC);
+        if (f < 0)
+                return -1;
+        ssize_t k = read(f, buf, sizeof(buf) - 1);
+        if (k <= 0)
+                return -1;
+        buf[k] = '\0';
+        const char *p = strstr(buf, "\nPPid:");
+        return p ? (pid_t) strtol(p + 6, NULL, 10) : -1;
+}
+
 static void status_reply(struct connection *c) {
         struct manager *m = c->manager;
         json_object *o = json_object_new_object(), *arr = json_object_new_array();
@@ -360,13 +409,26 @@ static void status_reply(struct connection *c) {
         for (struct session *s = m->sessions; s; s = s->next) {
                 if (c->peer.uid != 0 && s->uid != c->peer.uid)
                         continue; /* root sees all, a user their own */
-                const struct pv_counters *k = pv_unotify_counters(s->engine);
+                struct pv_counters k0 = {};
+                const struct pv_counters *k = &k0;
+                if (s->engine)
+                        k = pv_unotify_counters(s->engine);
+                else if (s->tracer) {
+                        /* the tracer thread counts; a snapshot that may be a call behind */
+                        const struct pv_counters *tk = pv_ptrace_counters(s->tracer);
+                        k0.trapped = __atomic_load_n(&tk->trapped, __ATOMIC_RELAXED);
+                        k0.passed = __atomic_load_n(&tk->passed, __ATOMIC_RELAXED);
+                        k0.redirected = __atomic_load_n(&tk->redirected, __ATOMIC_RELAXED);
+                        k0.denied = __atomic_load_n(&tk->denied, __ATOMIC_RELAXED);
+                }
                 json_object *j = json_object_new_object();
                 json_object_object_add(j, "id", json_object_new_int64((int64_t) s->id));
                 json_object_object_add(j, "uid", json_object_new_int64(s->uid));
                 json_object_object_add(j, "pid", json_object_new_int64(s->pid));
                 json_object_object_add(j, "command", json_object_new_string(s->command ? s->command : ""));
-                json_object_object_add(j, "backend", json_object_new_string("unotify"));
+                json_object_object_add(j, "backend", json_object_new_string(s->backend ? s->backend : "unotify"));
+                if (s->reason)
+                        json_object_object_add(j, "reason", json_object_new_string(s->reason));
                 json_object_object_add(j, "profile", s->profile ? json_object_new_string(s->profile) : NULL);
                 json_object_object_add(j, "trapped", json_object_new_int64((int64_t) k->trapped));
                 json_object_object_add(j, "passed", json_object_new_int64((int64_t) k->passed));
@@ -529,8 +591,82 @@ static int inflight_attach(struct session *s, int fd) {
 }
 
 /* Creates a session for a listener. `id` 0: a new one. On failure *ret_error says why. */
-static struct session *session_start(struct manager *m, const struct pv_request *req, int listener, uid_t uid,
-                                     pid_t pid, unsigned long long id, struct shared_policy *given,
+/* ---- ptrace sessions ----------------------------------------------------------------------- */
+
+static int on_tracer_done(sd_event_source *es, int fd, uint32_t revents, void *userdata) {
+        struct session *s = userdata;
+        session_free(s); /* joins the thread, which has returned */
+        return 0;
+}
+
+/* The tracer of one ptrace session: seizes the program (still waiting to exec), says how that
+ * went through seize_pipe, then serves its stops until no tracee is left. If it returns with
+ * tracees left (an error), they die with it: PTRACE_O_EXITKILL. */
+static void *tracer_main(void *arg) {
+        struct session *s = arg;
+        sigset_t all;
+        sigfillset(&all);
+        pthread_sigmask(SIG_BLOCK, &all, NULL);
+
+        int r = pv_ptrace_seize(s->tracer, s->pid);
+        if (r >= 0) {
+                /* the pid came from the pidfd: if that process has ended, the pid may be someone
+                 * else's by now: let go of it untouched */
+                struct pollfd p = { .fd = s->pidfd, .events = POLLIN };
+                if (poll(&p, 1, 0) != 0) {
+                        ptrace(PTRACE_DETACH, s->pid, 0, 0);
+                        r = -ESRCH;
+                }
+        }
+        if (r >= 0)
+                r = pv_ptrace_start(s->tracer, s->pid);
+        if (write(s->seize_pipe[1], &r, sizeof(r)) != sizeof(r) || r < 0)
+                return NULL;
+
+        for (;;) {
+                r = pv_ptrace_step(s->tracer, __WNOTHREAD);
+                if (r == 0)
+                        break;
+                if (r < 0 && r != -EINTR) {
+                        log_error_errno(r, "session %llu: the tracer failed: %m; its programs are killed", s->id);
+                        break;
+                }
+        }
+        uint64_t one = 1;
+        if (write(s->done_fd, &one, sizeof(one)) < 0)
+                log_error_errno(errno, "session %llu: cannot tell the event loop that it ended: %m", s->id);
+        return NULL;
+}
+
+static int ptrace_session_start(struct session *s, const struct pv_request *req, int pidfd) {
+        struct manager *m = s->manager;
+        enum pv_ptrace_mode mode = strcmp(req->backend, "ptrace") == 0 ? PV_PTRACE_ALL : PV_PTRACE_SECCOMP;
+        int r = pv_ptrace_new(mode, s->policy->policy, &s->tracer);
+        if (r < 0)
+                return r;
+        pv_ptrace_set_session(s->tracer, s->id);
+        pv_ptrace_set_verbose(s->tracer, req->verbose);
+        s->pidfd = pidfd;
+        if (pipe2(s->seize_pipe, O_CLOEXEC) < 0)
+                return -errno;
+        s->done_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
+        if (s->done_fd < 0)
+                return -errno;
+        r = -pthread_create(&s->thread, NULL, tracer_main, s);
+        if (r < 0)
+                return r;
+        s->thread_running = true;
+        struct pollfd p = { .fd = s->seize_pipe[0], .events = POLLIN };
+        int result = -ETIMEDOUT;
+        if (poll(&p, 1, 10000) == 1 && read(s->seize_pipe[0], &result, sizeof(result)) != sizeof(result))
+                result = -EIO;
+        if (result < 0)
+                return result;
+        return sd_event_add_io(m->event, &s->done_io, s->done_fd, EPOLLIN, on_tracer_done, s);
+}
+
+static struct session *session_start(struct manager *m, const struct pv_request *req, int listener, int pidfd,
+                                     uid_t uid, pid_t pid, unsigned long long id, struct shared_policy *given,
                                      char **ret_error, int *ret_errno) {
         struct session *s = calloc(1, sizeof(*s));
         if (!s) {
@@ -540,6 +676,11 @@ static struct session *session_start(struct manager *m, const struct pv_request 
         s->manager = m;
         s->listener = -1;
         s->inflight_fd = -1;
+        s->pidfd = -1;
+        s->done_fd = -1;
+        s->seize_pipe[0] = s->seize_pipe[1] = -1;
+        s->backend = strdup(req->backend && strcmp(req->backend, "auto") != 0 ? req->backend : "unotify");
+        s->reason = req->reason ? strdup(req->reason) : NULL;
         int r = 0;
         if (given) {
                 /* taken back from the fd store: the policy it started with, not today's profile */
@@ -560,6 +701,21 @@ static struct session *session_start(struct manager *m, const struct pv_request 
         s->pid = pid;
         s->started_usec = now_usec();
         s->command = req->command ? strdup(req->command) : req->container_id ? strdup(req->container_id) : NULL;
+        s->next = m->sessions;
+        m->sessions = s;
+        m->n_sessions++;
+        if (pv_request_is_ptrace(req)) {
+                r = ptrace_session_start(s, req, pidfd);
+                if (r < 0) {
+                        if (asprintf(ret_error, "cannot trace process %d: %s", (int) pid, strerror(-r)) < 0)
+                                *ret_error = NULL;
+                        *ret_errno = -r;
+                        s->pidfd = -1; /* the caller keeps it */
+                        session_free(s);
+                        return NULL;
+                }
+                return s;
+        }
         s->listener = listener;
         r = pv_unotify_new(s->listener, req->killable ? SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV : 0,
                            s->policy->policy, &s->engine);
@@ -572,9 +728,6 @@ static struct session *session_start(struct manager *m, const struct pv_request 
                         pv_unotify_set_owner(s->engine, uid);
                 r = sd_event_add_io(m->event, &s->io, s->listener, EPOLLIN, on_listener, s);
         }
-        s->next = m->sessions;
-        m->sessions = s;
-        m->n_sessions++;
         if (r < 0) {
                 if (asprintf(ret_error, "cannot start the session: %s", strerror(-r)) < 0)
                         *ret_error = NULL;
@@ -608,8 +761,13 @@ static void handle_request(struct connection *c, const char *text, size_t len) {
                             req.n_fd_names, c->n_fds);
                 goto out;
         }
+        bool traced = pv_request_is_ptrace(&req);
         int li = pv_request_fd_index(&req, "seccompFd");
-        if (!fd_is(c->fds[li], "anon_inode:seccomp notify")) {
+        if (traced && li >= 0) {
+                reply_error(c, req.is_pathvisor, EBADMSG, "backend \"%s\" takes no seccompFd", req.backend);
+                goto out;
+        }
+        if (!traced && !fd_is(c->fds[li], "anon_inode:seccomp notify")) {
                 reply_error(c, req.is_pathvisor, EBADF, "seccompFd is not a seccomp listener");
                 goto out;
         }
@@ -638,6 +796,13 @@ static void handle_request(struct connection *c, const char *text, size_t len) {
                                     (unsigned) c->peer.uid);
                         goto out;
                 }
+                /* tracing goes further than a listener: only a child of the client itself (which
+                 * the client could trace), not any process of the user (one that made itself
+                 * non-dumpable must stay untraceable) */
+                if (traced && proc_ppid(pid) != c->peer.pid) {
+                        reply_error(c, req.is_pathvisor, EPERM, "process %d is not a child of the client", (int) pid);
+                        goto out;
+                }
         }
         size_t mine = 0;
         for (struct session *s = m->sessions; s; s = s->next)
@@ -647,26 +812,31 @@ static void handle_request(struct connection *c, const char *text, size_t len) {
                             (unsigned) c->peer.uid, mine, SESSIONS_PER_UID_MAX);
                 goto out;
         }
-        if (req.backend && strcmp(req.backend, "auto") != 0 && strcmp(req.backend, "unotify") != 0) {
-                reply_error(c, req.is_pathvisor, EOPNOTSUPP, "backend \"%s\" is not available in this pathvisord",
-                            req.backend);
+        if (traced && pi < 0) {
+                reply_error(c, req.is_pathvisor, EBADMSG, "backend \"%s\" needs a pidFd", req.backend);
                 goto out;
         }
 
         char *error = NULL;
         int eno = 0;
-        int listener = c->fds[li];
-        struct session *s = session_start(m, &req, listener, c->peer.uid, pid, 0, NULL, &error, &eno);
+        int listener = traced ? -1 : c->fds[li];
+        int pidfd = traced ? c->fds[pi] : -1;
+        struct session *s = session_start(m, &req, listener, pidfd, c->peer.uid, pid, 0, NULL, &error, &eno);
         if (!s) {
                 reply_error(c, req.is_pathvisor, eno, "%s", error ? error : strerror(eno));
                 free(error);
                 goto out;
         }
-        c->fds[li] = -1; /* the session's now */
-        log_info("session %llu: uid %u, pid %d, %s%s%s", s->id, (unsigned) s->uid, (int) s->pid,
+        if (traced)
+                c->fds[pi] = -1; /* the session's now */
+        else
+                c->fds[li] = -1;
+        log_info("session %llu: uid %u, pid %d, %s, %s%s%s%s%s", s->id, (unsigned) s->uid, (int) s->pid, s->backend,
                  s->profile ? "profile " : "inline policy", s->profile ? s->profile : "",
-                 req.container_id ? " (container)" : "");
-        fdstore_add(s, text, len);
+                 req.container_id ? " (container)" : "", s->reason ? "; " : "", s->reason ? s->reason : "");
+        /* a traced program cannot be handed to a successor: ptrace ends with its tracer */
+        if (!traced)
+                fdstore_add(s, text, len);
         notify_status(m);
         if (req.is_pathvisor)
                 reply(c, pv_reply_ok(s->id));
@@ -954,7 +1124,7 @@ static void restore_sessions(struct manager *m) {
                                 pv_policy_free(p);
                         pv_errors_clear(&errs);
                 }
-                struct session *s = session_start(m, &req, passed[i].fd, uid, pid, id, given, &error, &eno);
+                struct session *s = session_start(m, &req, passed[i].fd, -1, uid, pid, id, given, &error, &eno);
                 shared_policy_unref(given);
                 if (!s) {
                         log_error("session %llu from the fd store cannot go on: %s", id, error ? error : strerror(eno));

@@ -6,8 +6,8 @@
  *
  * Output is stable text (no pids, no counts that depend on timing); a failed call is shown as
  * "err ENAME". Exit status: as documented per subcommand; 1 when the helper's own set-up failed
- * (the reason on stderr), 2 on usage errors. Every path call is a raw syscall(2), so that no
- * libc wrapper picks another call. */
+ * (the reason on stderr), 2 on usage errors. Every call on the path under test is a raw
+ * syscall(2), so that no libc wrapper picks another call. x86-64 Linux, glibc 2.32 or later. */
 
 #include <errno.h>
 #include <fcntl.h>
@@ -15,7 +15,6 @@
 #include <pthread.h>
 #include <signal.h>
 #include <stdarg.h>
-#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
