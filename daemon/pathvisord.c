@@ -831,9 +831,9 @@ static void handle_request(struct connection *c, const char *text, size_t len) {
                 c->fds[pi] = -1; /* the session's now */
         else
                 c->fds[li] = -1;
-        log_info("session %llu: uid %u, pid %d, %s, %s%s%s%s%s", s->id, (unsigned) s->uid, (int) s->pid, s->backend,
+        log_info("session %llu: uid %u, pid %d, %s%s%s, backend %s%s%s", s->id, (unsigned) s->uid, (int) s->pid,
                  s->profile ? "profile " : "inline policy", s->profile ? s->profile : "",
-                 req.container_id ? " (container)" : "", s->reason ? "; " : "", s->reason ? s->reason : "");
+                 req.container_id ? " (container)" : "", s->backend, s->reason ? ": " : "", s->reason ? s->reason : "");
         /* a traced program cannot be handed to a successor: ptrace ends with its tracer */
         if (!traced)
                 fdstore_add(s, text, len);

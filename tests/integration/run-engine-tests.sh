@@ -911,7 +911,7 @@ $B wc -c "$D/file"
         fi
 fi
 
-if selected "python3: 8 threads open a redirected file $PY_OPENS times each"; then
+if selected "python3: 8 threads open a redirected file in a loop (PV_PY_OPENS each)"; then
         if [ -x /usr/bin/python3 ]; then
                 PYSCRIPT='
 import sys, threading
@@ -934,11 +934,11 @@ for t in ts: t.join()
 print("ok %d" % (8 * n) if not bad else "bad %d, first %r" % (len(bad), bad[0]))
 '
                 TMO=90 pv "$T/p" -p "$POL" -- /usr/bin/python3 -c "$PYSCRIPT" "$V/file" "$R/file" "$PY_OPENS"
-                expect_text "python3: 8 threads open a redirected file $PY_OPENS times each" \
+                expect_text "python3: 8 threads open a redirected file in a loop (PV_PY_OPENS each)" \
                         "ok $((8 * PY_OPENS))
 exit 0" "$T/p"
         else
-                skip "python3: 8 threads open a redirected file $PY_OPENS times each" "no /usr/bin/python3"
+                skip "python3: 8 threads open a redirected file in a loop (PV_PY_OPENS each)" "no /usr/bin/python3"
         fi
 fi
 
