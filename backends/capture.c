@@ -56,19 +56,23 @@ static int read_flags(struct pv_capture *c, pid_t pid, const struct pv_syscall *
         return 0;
 }
 
-int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS],
-                    pv_root_path_fn root_path, void *userdata) {
+int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, unsigned idx,
+                    const uint64_t args[PV_SC_ARGS], pv_root_path_fn root_path, void *userdata) {
         int r = read_flags(c, pid, sc, args);
         if (r < 0)
                 return r;
 
-        const struct pv_sc_path *sp = &sc->path[0];
+        const struct pv_sc_path *sp = &sc->path[idx];
         c->have_base = false;
+        c->index = idx;
+        /* utimensat(fd, NULL, ...) is futimens(fd): no path */
+        if (args[sp->arg] == 0 && sp->empty == PV_EMPTY_NULL)
+                return PV_CAPTURE_KERNEL;
         int n = pv_tracee_read_string(pid, args[sp->arg], c->path, sizeof(c->path));
         if (n < 0)
                 return n;
         if (n == 0)
-                return pv_syscall_empty_path_ok(sc, 0, c->flags) ? PV_CAPTURE_KERNEL : -ENOENT;
+                return pv_syscall_empty_path_ok(sc, idx, c->flags) ? PV_CAPTURE_KERNEL : -ENOENT;
 
         /* absolute: against the dirfd or the cwd. openat2 RESOLVE_BENEATH: an absolute path or one
          * that leaves the dirfd's directory fails with EXDEV, as the kernel says; RESOLVE_IN_ROOT:
@@ -130,8 +134,8 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
         if (dir && r > 1)
                 strcpy(c->abs + r, "/");
 
-        c->intent = sc->flags_type == PV_FLAGS_OPEN_HOW ? pv_syscall_intent_flags(sc, 0, c->flags, 0)
-                                                        : pv_syscall_intent(sc, args);
+        c->intent = sc->flags_type == PV_FLAGS_OPEN_HOW ? pv_syscall_intent_flags(sc, idx, c->flags, 0)
+                                                        : pv_syscall_path_intent(sc, idx, args);
         return PV_CAPTURE_DECIDE;
 }
 

@@ -34,6 +34,7 @@ struct pv_capture {
         int dirfd;               /* the program's dirfd (AT_FDCWD when relative to its cwd) */
         bool have_base;          /* base holds the directory the path was taken from */
         unsigned intent;         /* PV_INTENT_* for the policy */
+        unsigned index;          /* which path of the call (0, or 1 for the second of two) */
         char path[PATH_MAX];     /* as the program named it */
         char base[PATH_MAX];     /* its cwd or dirfd, as the program names it */
         char base_real[PATH_MAX];/* the same before the reverse mapping: the directory it really is */
@@ -47,12 +48,12 @@ enum {
                                 * a dirfd that is not a directory): let the kernel do it */
 };
 
-/* Captures path 0 of the call `sc` made by `pid` with `args` (already truncated to 32 bits for
+/* Captures path `idx` of the call `sc` made by `pid` with `args` (already truncated to 32 bits for
  * i386). Returns PV_CAPTURE_DECIDE or PV_CAPTURE_KERNEL, or a -errno that the call must fail with
  * (EFAULT, ENAMETOOLONG, ENOENT for "", EXDEV for RESOLVE_BENEATH escapes, EINVAL/E2BIG for a
  * bad struct open_how), or -ESRCH when the tracee is gone. */
-int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS],
-                    pv_root_path_fn root_path, void *userdata);
+int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, unsigned idx,
+                    const uint64_t args[PV_SC_ARGS], pv_root_path_fn root_path, void *userdata);
 
 /* Whether a relative path climbs above its starting directory at any point ("a/../../b"), which
  * RESOLVE_BENEATH refuses even when it comes back down. */

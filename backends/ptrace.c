@@ -69,8 +69,8 @@ struct syscall_info {
 /* A page the tracee maps for us when its stack cannot take the path: an i386 call from a 64-bit
  * process (pointers must be below 4 GiB), or a stack that ends right below the stack pointer. */
 #define SCRATCH_SIZE (3 * 4096)
-/* What a rewrite writes at most: a path and a struct open_how. */
-#define REWRITE_MAX (PATH_MAX + 64)
+/* What a rewrite writes at most: two paths, or a path and a struct open_how. */
+#define REWRITE_MAX (2 * PATH_MAX + 64)
 
 #define I386_NR_MMAP2 192
 #define X86_64_NR_MMAP 9
@@ -134,8 +134,8 @@ struct pv_ptrace {
         pv_ptrace_stop_fn on_stop;
         void *on_stop_data;
         struct pv_counters counters;
-        struct pv_capture cap;
-        struct pv_decision decision;
+        struct pv_capture cap[PV_SC_PATHS_MAX];
+        struct pv_decision decision[PV_SC_PATHS_MAX];
         uint8_t buf[REWRITE_MAX];
         struct tracee *buckets[N_BUCKETS];
 };
@@ -151,7 +151,8 @@ int pv_ptrace_new(enum pv_ptrace_mode mode, const struct pv_policy *policy, stru
         t->mode = mode;
         t->backend = mode == PV_PTRACE_ALL ? PV_SC_BACKEND_PTRACE : PV_SC_BACKEND_PTRACE_SECCOMP;
         t->policy = policy;
-        t->cap.policy = policy;
+        for (unsigned i = 0; i < PV_SC_PATHS_MAX; i++)
+                t->cap[i].policy = policy;
         t->watched = -1;
         *ret = t;
         return 0;
@@ -514,24 +515,25 @@ out:
         return r;
 }
 
+/* Points the call's path arguments at new strings: targets[i] for path i, or NULL to leave it. */
 static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info, const struct pv_syscall *sc,
-                   enum pv_arch arch, const char *target) {
-        struct pv_capture *c = &t->cap;
-        const char *path = target;
+                   enum pv_arch arch, const char *targets[PV_SC_PATHS_MAX]) {
+        const char *paths[PV_SC_PATHS_MAX] = { targets[0], targets[1] };
+        struct pv_capture *c = &t->cap[0];
         struct open_how how = c->how;
         bool new_how = false;
 
         char resolved[PATH_MAX];
-        if (c->beneath) {
+        if (sc->n_paths == 1 && c->beneath && paths[0]) {
                 /* RESOLVE_BENEATH / IN_ROOT: the walk must start at the directory that stands for the
                  * dirfd on the target side. When that is the dirfd's own directory, the path below it
                  * is all we change, and the kernel checks the rest. Otherwise the tracee has no fd for
                  * it: resolve_from_anchor() walks it (see there). */
                 char anchor[PATH_MAX];
                 const char *sub;
-                pv_capture_anchor(c, target, anchor, &sub);
+                pv_capture_anchor(c, paths[0], anchor, &sub);
                 if (c->have_base && strcmp(anchor, c->base_real) == 0)
-                        path = sub;
+                        paths[0] = sub;
                 else if (t->check_root) {
                         /* the tracee's root is not ours: our walk would not be its walk */
                         how.resolve &= ~(uint64_t) (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
@@ -547,17 +549,27 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                                 int r = skip_call(e->tid, -k);
                                 return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
                         }
-                        path = resolved;
+                        paths[0] = resolved;
                         how.resolve &= ~(uint64_t) (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
                         new_how = true;
                 }
         }
 
-        size_t plen = strlen(path) + 1, len = plen;
-        if (plen > PATH_MAX)
-                return skip_call(e->tid, ENAMETOOLONG) ?: pass(t, e);
-        memcpy(t->buf, path, plen);
-        size_t how_off = (plen + 7) & ~(size_t) 7;
+        /* the strings (8-byte aligned), then struct open_how if it changes */
+        size_t off[PV_SC_PATHS_MAX] = {}, len = 0;
+        for (unsigned i = 0; i < sc->n_paths; i++) {
+                if (!paths[i])
+                        continue;
+                size_t plen = strlen(paths[i]) + 1;
+                if (plen > PATH_MAX) {
+                        int r = skip_call(e->tid, ENAMETOOLONG);
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                }
+                off[i] = len;
+                memcpy(t->buf + len, paths[i], plen);
+                len = (len + plen + 7) & ~(size_t) 7;
+        }
+        size_t how_off = len;
         if (new_how) {
                 memcpy(t->buf + how_off, &how, sizeof(how));
                 len = how_off + sizeof(how);
@@ -574,7 +586,10 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
         }
 
         e->n_restore = 0;
-        int r = set_arg(t, e, info, arch, (unsigned) sc->path[0].arg, (uint64_t) addr);
+        int r = 0;
+        for (unsigned i = 0; i < sc->n_paths && r >= 0; i++)
+                if (paths[i])
+                        r = set_arg(t, e, info, arch, (unsigned) sc->path[i].arg, (uint64_t) addr + off[i]);
         if (r >= 0 && new_how)
                 r = set_arg(t, e, info, arch, (unsigned) sc->flags_arg, (uint64_t) addr + how_off);
         if (r < 0)
@@ -641,7 +656,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 }
                 return pass(t, e);
         }
-        if (how != PV_HOW_REWRITE || sc->n_paths != 1 || e->delegated)
+        if (how != PV_HOW_REWRITE || sc->n_paths < 1 || e->delegated)
                 return pass(t, e);
 
         uint64_t args[PV_SC_ARGS];
@@ -653,38 +668,60 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 return pass(t, e);
 
         t->counters.trapped++;
-        struct pv_capture *c = &t->cap;
-        int r = pv_capture_path(c, e->tid, sc, args, ptrace_root_path, t);
-        /* nothing to decide on, or a path the kernel will refuse the same way (EFAULT,
-         * ENAMETOOLONG, "" ENOENT, RESOLVE_BENEATH EXDEV): the call runs and fails by itself */
-        if (r != PV_CAPTURE_DECIDE)
-                return pass(t, e);
-
-        struct pv_decision *dec = &t->decision;
-        r = pv_policy_decide(t->policy, c->abs, c->intent, dec);
-        if (r < 0) {
-                r = skip_call(e->tid, -r);
-                return r < 0 ? r : pass(t, e);
+        const char *targets[PV_SC_PATHS_MAX] = {};
+        bool decided[PV_SC_PATHS_MAX] = {}, redirected = false;
+        for (unsigned i = 0; i < sc->n_paths; i++) {
+                struct pv_capture *c = &t->cap[i];
+                struct pv_decision *dec = &t->decision[i];
+                int r = pv_capture_path(c, e->tid, sc, i, args, ptrace_root_path, t);
+                /* nothing to decide on, or a path the kernel will refuse the same way (EFAULT,
+                 * ENAMETOOLONG, "" ENOENT, RESOLVE_BENEATH EXDEV): that path is left as it is */
+                if (r != PV_CAPTURE_DECIDE) {
+                        dec->action = PV_PASS;
+                        dec->rule = NULL;
+                        continue;
+                }
+                r = pv_policy_decide(t->policy, c->abs, c->intent, dec);
+                if (r < 0) {
+                        r = skip_call(e->tid, -r);
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                }
+                decided[i] = true;
+                if (dec->action == PV_FAIL) {
+                        /* the first path that a rule denies decides the call */
+                        t->counters.denied++;
+                        pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, NULL, dec);
+                        r = skip_call(e->tid, dec->error);
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                }
+                if (dec->action == PV_REDIRECT) {
+                        redirected = true;
+                        targets[i] = dec->target;
+                        pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, dec->target, dec);
+                } else if (strict)
+                        /* strict: the kernel reads the copy that we checked, not memory that another
+                         * thread of the program may change meanwhile (still the program's memory:
+                         * see README) */
+                        targets[i] = c->abs;
         }
-        switch (dec->action) {
-        case PV_FAIL:
+        /* a path that names an fd's object ("" with AT_EMPTY_PATH) has no rule: it takes no part */
+        if (sc->n_paths == 2 && redirected && decided[0] && decided[1] &&
+            t->decision[0].rule != t->decision[1].rule) {
+                /* two paths under different rules (or one redirected, one not) are on different
+                 * file systems as far as the program can tell: as across mount points */
                 t->counters.denied++;
-                pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, NULL, dec);
-                r = skip_call(e->tid, dec->error);
+                log_debug("%d %s(\"%s\", \"%s\"): EXDEV (the paths fall under different rules)", (int) e->tid,
+                          sc->name, t->cap[0].abs, t->cap[1].abs);
+                int r = skip_call(e->tid, EXDEV);
                 return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
-        case PV_PASS:
-                t->counters.passed++;
-                if (!strict)
-                        return pass(t, e);
-                /* strict: the kernel reads the copy that we checked, not memory that another thread
-                 * of the program may change meanwhile (still the program's memory: see README) */
-                return rewrite(t, e, info, sc, (enum pv_arch) arch, c->abs);
-        case PV_REDIRECT:
-                t->counters.redirected++;
-                pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, dec->target, dec);
-                return rewrite(t, e, info, sc, (enum pv_arch) arch, dec->target);
         }
-        return pass(t, e);
+        if (redirected)
+                t->counters.redirected++;
+        else
+                t->counters.passed++;
+        if (!targets[0] && !targets[1])
+                return pass(t, e);
+        return rewrite(t, e, info, sc, (enum pv_arch) arch, targets);
 }
 
 static int on_exit_stop(struct pv_ptrace *t, struct tracee *e) {

@@ -107,6 +107,21 @@
                 },                                                              \
         }
 
+/* One path that the call changes, with the intent it always has. */
+#define MUT_ROW(n, x86_64, i386, k, pa, da, f, e, intent, fa, ma, xa)           \
+        {                                                                       \
+                .name = (n), NR(x86_64, i386), RESULT_BOTH(PV_RESULT_NONE), .kind = (k), \
+                ONE_PATH(pa, da, f, e, intent), FLAGS(fa, PV_FLAGS_AT),         \
+                MODE(ma, (ma) < 0 ? PV_MODE_NONE : (k) == PV_SC_CHMOD ? PV_MODE_CHMOD : PV_MODE_CREATE), \
+                WRITES_NOTHING, HOW_DEFAULT, .extra_arg = (xa),                 \
+        }
+
+/* Two paths, each with its dirfd. */
+#define TWO_PATHS(a0, d0, f0, i0, a1, d1, f1, i1)                               \
+        .n_paths = 2, .path = { PATH(a0, d0, f0, PV_EMPTY_NEVER, i0), PATH(a1, d1, f1, PV_EMPTY_NEVER, i1) }
+
+#define LAYOUT(x86_64, i386) .layout = { [PV_ARCH_X86_64] = (x86_64), [PV_ARCH_I386] = (i386) }
+
 /* Seen by the ptrace backends only: unotify needs no look at it (a second listener below ours
  * fails with EBUSY anyway). */
 #define FILTER_ROW(n, x86_64, i386)                                             \
@@ -196,6 +211,122 @@ const struct pv_syscall pv_syscall_table[] = {
         XATTR_READ_ROW("lgetxattr", 192, 230, PV_SC_GETXATTR, PV_NOFOLLOW, 2, 3),
         XATTR_READ_ROW("listxattr", 194, 232, PV_SC_LISTXATTR, PV_FOLLOW, 1, 2),
         XATTR_READ_ROW("llistxattr", 195, 233, PV_SC_LISTXATTR, PV_NOFOLLOW, 1, 2),
+
+
+        /* ---- creating and removing ---- */
+        MUT_ROW("mkdir", 83, 39, PV_SC_MKDIR, 0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE, -1, 1, -1),
+        MUT_ROW("mkdirat", 258, 296, PV_SC_MKDIR, 1, 0, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE, -1, 2, -1),
+        MUT_ROW("mknod", 133, 14, PV_SC_MKNOD, 0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE, -1, 1, 2),
+        MUT_ROW("mknodat", 259, 297, PV_SC_MKNOD, 1, 0, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE, -1, 2, 3),
+        MUT_ROW("rmdir", 84, 40, PV_SC_RMDIR, 0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_DELETE, -1, -1, -1),
+        MUT_ROW("unlink", 87, 10, PV_SC_UNLINK, 0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_DELETE, -1, -1, -1),
+        MUT_ROW("unlinkat", 263, 301, PV_SC_UNLINK, 1, 0, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_DELETE, 2, -1, -1),
+
+        /* ---- attributes ---- */
+        MUT_ROW("chmod", 90, 15, PV_SC_CHMOD, 0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, 1, -1),
+        /* the fchmodat system call has no flags argument (glibc emulates AT_SYMLINK_NOFOLLOW) */
+        MUT_ROW("fchmodat", 268, 306, PV_SC_CHMOD, 1, 0, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, 2, -1),
+        {
+                .name = "fchmodat2", NR(452, 452), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_CHMOD,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_ATTR), FLAGS(3, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                MODE(2, PV_MODE_CHMOD), WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,
+        },
+        { /* x86-64: 32-bit ids; i386's chown (182) takes 16-bit ones */
+                .name = "chown", NR(92, 182), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_CHOWN,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR), FLAGS(-1, PV_FLAGS_AT),
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 1, LAYOUT(PV_LAYOUT_PLAIN, PV_LAYOUT_IDS16),
+        },
+        {
+                .name = "lchown", NR(94, 16), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_CHOWN,
+                ONE_PATH(0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR), FLAGS(-1, PV_FLAGS_AT),
+                .implied_flags = AT_SYMLINK_NOFOLLOW, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 1,
+                LAYOUT(PV_LAYOUT_PLAIN, PV_LAYOUT_IDS16),
+        },
+        MUT_ROW("chown32", -1, 212, PV_SC_CHOWN, 0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, -1, 1),
+        {
+                .name = "lchown32", NR(-1, 198), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_CHOWN,
+                ONE_PATH(0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR), FLAGS(-1, PV_FLAGS_AT),
+                .implied_flags = AT_SYMLINK_NOFOLLOW, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 1,
+        },
+        {
+                .name = "fchownat", NR(260, 298), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_CHOWN,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_ATTR), FLAGS(4, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2,
+        },
+        MUT_ROW("truncate", 76, 92, PV_SC_TRUNCATE, 0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_WRITE, -1, -1, 1),
+        {
+                .name = "truncate64", NR(-1, 193), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_TRUNCATE,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_WRITE), FLAGS(-1, PV_FLAGS_AT),
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 1, LAYOUT(PV_LAYOUT_PLAIN, PV_LAYOUT_LEN_SPLIT),
+        },
+        {
+                .name = "utime", NR(132, 30), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_UTIMES,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR), FLAGS(-1, PV_FLAGS_AT),
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 1, LAYOUT(PV_LAYOUT_UTIMBUF, PV_LAYOUT_UTIMBUF),
+        },
+        {
+                .name = "utimes", NR(235, 271), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_UTIMES,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR), FLAGS(-1, PV_FLAGS_AT),
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 1, LAYOUT(PV_LAYOUT_TIMEVAL, PV_LAYOUT_TIMEVAL),
+        },
+        {
+                .name = "futimesat", NR(261, 299), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_UTIMES,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR), FLAGS(-1, PV_FLAGS_AT),
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2, LAYOUT(PV_LAYOUT_TIMEVAL, PV_LAYOUT_TIMEVAL),
+        },
+        { /* utimensat(fd, NULL, times, 0) is futimens(fd): no path */
+                .name = "utimensat", NR(280, 320), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_UTIMES,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_ATTR), FLAGS(3, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2,
+                LAYOUT(PV_LAYOUT_TIMESPEC, PV_LAYOUT_TIMESPEC),
+        },
+        {
+                .name = "utimensat_time64", NR(-1, 412), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_UTIMES,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_ATTR), FLAGS(3, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2,
+                LAYOUT(PV_LAYOUT_TIMESPEC64, PV_LAYOUT_TIMESPEC64),
+        },
+        MUT_ROW("setxattr", 188, 226, PV_SC_SETXATTR, 0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, -1, 1),
+        MUT_ROW("lsetxattr", 189, 227, PV_SC_SETXATTR, 0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, -1, 1),
+        MUT_ROW("removexattr", 197, 235, PV_SC_REMOVEXATTR, 0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, -1, 1),
+        MUT_ROW("lremovexattr", 198, 236, PV_SC_REMOVEXATTR, 0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, -1, 1),
+
+        /* ---- two paths: each decided on its own; different rules -> EXDEV ---- */
+        {
+                .name = "rename", NR(82, 38), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_RENAME,
+                TWO_PATHS(0, -1, PV_NOFOLLOW, PV_INTENT_DELETE, 1, -1, PV_NOFOLLOW, PV_INTENT_CREATE | PV_INTENT_DELETE),
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,
+        },
+        {
+                .name = "renameat", NR(264, 302), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_RENAME,
+                TWO_PATHS(1, 0, PV_NOFOLLOW, PV_INTENT_DELETE, 3, 2, PV_NOFOLLOW, PV_INTENT_CREATE | PV_INTENT_DELETE),
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,
+        },
+        {
+                .name = "renameat2", NR(316, 353), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_RENAME,
+                TWO_PATHS(1, 0, PV_NOFOLLOW, PV_INTENT_DELETE | PV_INTENT_CREATE, 3, 2, PV_NOFOLLOW,
+                          PV_INTENT_CREATE | PV_INTENT_DELETE),
+                FLAGS(4, PV_FLAGS_AT), NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,
+        },
+        {
+                .name = "link", NR(86, 9), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_LINK,
+                TWO_PATHS(0, -1, PV_NOFOLLOW, PV_INTENT_STAT, 1, -1, PV_NOFOLLOW, PV_INTENT_CREATE),
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,
+        },
+        {
+                .name = "linkat", NR(265, 303), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_LINK,
+                .n_paths = 2,
+                .path = { PATH(1, 0, PV_FOLLOW_IF_FLAG, PV_EMPTY_IF_FLAG, PV_INTENT_STAT),
+                          PATH(3, 2, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE) },
+                FLAGS(4, PV_FLAGS_AT), .follow_flags = AT_SYMLINK_FOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,
+        },
+        MUT_ROW("symlink", 88, 83, PV_SC_SYMLINK, 1, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE, -1, -1, 0),
+        MUT_ROW("symlinkat", 266, 304, PV_SC_SYMLINK, 2, 1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE, -1, -1, 0),
 
         /* ---- no path: calls that change the caller's credentials ----
          * A root supervisor acts with the tracee's credentials. Tracees start with the
@@ -332,6 +463,19 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_GETXATTR] = "getxattr",
         [PV_SC_LISTXATTR] = "listxattr",
         [PV_SC_SETCREDS] = "setcreds",
+        [PV_SC_MKDIR] = "mkdir",
+        [PV_SC_MKNOD] = "mknod",
+        [PV_SC_RMDIR] = "rmdir",
+        [PV_SC_UNLINK] = "unlink",
+        [PV_SC_CHMOD] = "chmod",
+        [PV_SC_CHOWN] = "chown",
+        [PV_SC_TRUNCATE] = "truncate",
+        [PV_SC_UTIMES] = "utimes",
+        [PV_SC_SETXATTR] = "setxattr",
+        [PV_SC_REMOVEXATTR] = "removexattr",
+        [PV_SC_RENAME] = "rename",
+        [PV_SC_LINK] = "link",
+        [PV_SC_SYMLINK] = "symlink",
         [PV_SC_SETVIEW] = "setview",
         [PV_SC_SETFILTER] = "setfilter",
 };
@@ -502,6 +646,7 @@ bool pv_syscall_empty_path_ok(const struct pv_syscall *sc, unsigned i, uint64_t 
         case PV_EMPTY_ALWAYS:
                 return true;
         case PV_EMPTY_IF_FLAG:
+        case PV_EMPTY_NULL:
                 return ((flags | sc->implied_flags) & sc->empty_path_flags) != 0;
         default:
                 return false;

@@ -42,6 +42,20 @@ enum pv_sc_kind {
         PV_SC_READLINKAT,  /* readlinkat(dirfd, path, buf, size) */
         PV_SC_GETXATTR,    /* getxattr / lgetxattr(path, name, value, size) */
         PV_SC_LISTXATTR,   /* listxattr / llistxattr(path, list, size) */
+        PV_SC_MKDIR,       /* mkdir(path, mode), mkdirat(dirfd, path, mode) */
+        PV_SC_MKNOD,       /* mknod(path, mode, dev), mknodat(dirfd, path, mode, dev) */
+        PV_SC_RMDIR,       /* rmdir(path) */
+        PV_SC_UNLINK,      /* unlink(path), unlinkat(dirfd, path, flags: AT_REMOVEDIR) */
+        PV_SC_CHMOD,       /* chmod, fchmodat (no flags), fchmodat2(dirfd, path, mode, flags) */
+        PV_SC_CHOWN,       /* chown, lchown, fchownat, chown32, lchown32 (i386 chown/lchown: 16-bit ids) */
+        PV_SC_TRUNCATE,    /* truncate(path, length); i386 truncate64(path, low, high) */
+        PV_SC_UTIMES,      /* utime, utimes, futimesat, utimensat (the times' layout per row and arch) */
+        PV_SC_SETXATTR,    /* setxattr / lsetxattr(path, name, value, size, flags) */
+        PV_SC_REMOVEXATTR, /* removexattr / lremovexattr(path, name) */
+        PV_SC_RENAME,      /* rename, renameat, renameat2(.., flags): two paths */
+        PV_SC_LINK,        /* link, linkat(.., flags): two paths */
+        PV_SC_SYMLINK,     /* symlink(content, path), symlinkat(content, dirfd, path): the content is
+                            * not a path of the call (never translated), the new link's name is */
         PV_SC_SETCREDS,    /* no path: setuid, setgroups, capset, ... change the caller's credentials */
         PV_SC_SETVIEW,     /* chroot, pivot_root, unshare, setns: may change the caller's root or
                             * mount namespace (chroot's own path is not translated yet) */
@@ -77,6 +91,7 @@ enum pv_sc_mode_type {
         PV_MODE_NONE,
         PV_MODE_CREATE,  /* permission bits of a file the call may create (open, creat) */
         PV_MODE_ACCESS,  /* R_OK|W_OK|X_OK|F_OK (access family) */
+        PV_MODE_CHMOD,   /* the permission bits to set (chmod family) */
 };
 
 /* How the last component of a path is resolved. */
@@ -91,11 +106,26 @@ enum pv_sc_empty {
         PV_EMPTY_NEVER,    /* "" fails with ENOENT */
         PV_EMPTY_IF_FLAG,  /* only with a bit of empty_path_flags (AT_EMPTY_PATH) */
         PV_EMPTY_ALWAYS,   /* readlinkat(fd, "") reads the link that fd (O_PATH|O_NOFOLLOW) is */
+        PV_EMPTY_NULL,     /* a NULL pointer names the dirfd's object (utimensat(fd, NULL, ..) is
+                            * futimens); "" fails with ENOENT unless AT_EMPTY_PATH */
 };
 
 enum pv_sc_path_type {
         PV_PATH_STRING,       /* NUL-terminated string */
         PV_PATH_SOCKADDR_UN,  /* struct sockaddr_un, its length in args[len_arg] (bind, connect) */
+};
+
+/* How a row's arguments are laid out beyond their registers, per architecture (the same name can
+ * differ: i386's chown takes 16-bit ids, x86-64's 32-bit ones). */
+enum pv_sc_layout {
+        PV_LAYOUT_PLAIN,       /* nothing special */
+        PV_LAYOUT_IDS16,       /* uid/gid are 16 bits: 0xffff means "unchanged" (-1) */
+        PV_LAYOUT_LEN_SPLIT,   /* a 64-bit length in two registers: low, high (i386 truncate64) */
+        PV_LAYOUT_UTIMBUF,     /* struct utimbuf { long actime, modtime; } (utime) */
+        PV_LAYOUT_TIMEVAL,     /* struct timeval[2] of longs (utimes, futimesat) */
+        PV_LAYOUT_TIMESPEC,    /* struct timespec[2] of longs (utimensat) */
+        PV_LAYOUT_TIMESPEC64,  /* struct __kernel_timespec[2], 64-bit on every arch (utimensat_time64) */
+        _PV_LAYOUT_MAX,
 };
 
 /* The backends. The row says what each one does with the call. */
@@ -165,6 +195,9 @@ struct pv_syscall {
         int8_t size_arg;                    /* the size of that buffer (readlink); -1 */
 
         uint8_t how[_PV_SC_BACKEND_MAX];    /* enum pv_sc_how, per backend */
+        uint8_t layout[_PV_ARCH_MAX];       /* enum pv_sc_layout, per architecture */
+        int8_t extra_arg;                   /* the call's other argument (the times, the xattr
+                                             * name, the symlink content, the length, the ids): -1 */
 };
 
 extern const struct pv_syscall pv_syscall_table[];

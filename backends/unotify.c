@@ -72,6 +72,11 @@ struct pv_unotify {
         struct pv_counters *ctr; /* &counters, or in the in-flight area so that they survive us */
         struct pv_decision decision; /* PATH_MAX inside: here, not on the stack */
         struct pv_capture cap;       /* the path as the program named it, made absolute */
+        struct pv_capture cap2;      /* the second path of rename, link */
+        struct pv_decision decision2;
+        const char *target2;         /* the second path to act on, or NULL */
+        char view2[PATH_MAX];
+        char fd_path[64];            /* /proc/PID/fd/N for linkat(fd, "", .., AT_EMPTY_PATH) */
         char view[PATH_MAX];         /* /proc/self/... of the tracee, as /proc/PID/... */
         /* What the call writes into the tracee: written after the operation, with our own
          * credentials (process_vm_writev needs them), not the tracee's. */
@@ -101,6 +106,7 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
         u->listener = listener;
         u->policy = policy;
         u->cap.policy = policy;
+        u->cap2.policy = policy;
         u->own_root = -1;
         u->cached_root = -1;
         u->ctr = &u->counters;
@@ -152,11 +158,6 @@ void pv_unotify_set_session(struct pv_unotify *u, unsigned long long id) {
 
 void pv_unotify_set_owner(struct pv_unotify *u, uid_t uid) {
         u->owner = uid;
-}
-
-static void log_decision(struct pv_unotify *u, const struct pv_syscall *sc, pid_t pid, const char *target,
-                         const struct pv_decision *d) {
-        pv_log_decision(u->verbose, u->session, sc, pid, u->cap.abs, target, d);
 }
 
 void pv_unotify_set_impersonate(struct pv_unotify *u, enum pv_impersonate mode) {
@@ -465,7 +466,20 @@ static bool open_creates(uint64_t flags) {
 
 /* Whether the call may create a file, and so needs the tracee's umask. */
 static bool may_create(const struct pv_syscall *sc, uint64_t flags) {
+        if (sc->kind == PV_SC_MKDIR || sc->kind == PV_SC_MKNOD)
+                return true;
         return (sc->flags_type == PV_FLAGS_OPEN || sc->flags_type == PV_FLAGS_OPEN_HOW) && open_creates(flags);
+}
+
+/* The tracee's umask, for a call that creates (the kernel applies the caller's). */
+static int creation_mask(struct pv_unotify *u, pid_t pid, mode_t *ret) {
+        if (u->have_creds)
+                *ret = u->creds.umask;
+        else if (u->have_umask)
+                *ret = u->umask;
+        else
+                return pv_tracee_umask(pid, ret);
+        return 0;
 }
 
 /* Opens `path` (from `dirfd`: AT_FDCWD, or a directory that stands for the program's dirfd) as
@@ -597,6 +611,167 @@ static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, cons
         return answer_bytes(u, a, args[sc->result_arg], buf, size > 0 ? (size_t) n : 0, n);
 }
 
+/* The times argument of utime, utimes, futimesat, utimensat in the layout of the row and arch, as
+ * struct timespec[2]; NULL (no times: now) gives *ret_null. The kernel's checks on the values
+ * (usec range, UTIME_NOW/OMIT) stay the kernel's: utimensat() makes them on what we pass, except
+ * the microsecond range of timeval, which utimensat cannot see. */
+static int read_times(pid_t pid, enum pv_sc_layout layout, enum pv_arch arch, uint64_t addr, struct timespec ts[2],
+                      bool *ret_null) {
+        bool wide = arch == PV_ARCH_X86_64 || layout == PV_LAYOUT_TIMESPEC64;
+        int64_t v[4] = {};
+        int r;
+        *ret_null = addr == 0;
+        if (addr == 0)
+                return 0;
+        size_t n = layout == PV_LAYOUT_UTIMBUF ? 2 : 4;
+        if (wide) {
+                r = pv_tracee_read(pid, addr, v, n * sizeof(int64_t));
+        } else {
+                int32_t w[4];
+                r = pv_tracee_read(pid, addr, w, n * sizeof(int32_t));
+                for (size_t i = 0; i < n; i++)
+                        v[i] = w[i];
+        }
+        if (r < 0)
+                return r;
+        switch (layout) {
+        case PV_LAYOUT_UTIMBUF:
+                ts[0] = (struct timespec) { .tv_sec = v[0] };
+                ts[1] = (struct timespec) { .tv_sec = v[1] };
+                return 0;
+        case PV_LAYOUT_TIMEVAL:
+                for (int i = 0; i < 2; i++) {
+                        if (v[2 * i + 1] < 0 || v[2 * i + 1] >= 1000000)
+                                return -EINVAL;
+                        ts[i] = (struct timespec) { .tv_sec = v[2 * i], .tv_nsec = v[2 * i + 1] * 1000 };
+                }
+                return 0;
+        default:
+                for (int i = 0; i < 2; i++)
+                        ts[i] = (struct timespec) { .tv_sec = v[2 * i], .tv_nsec = (long) v[2 * i + 1] };
+                return 0;
+        }
+}
+
+/* The calls that change the file system, performed on `path` (and `path2`) as the tracee. */
+static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
+                       const char *path2, const uint64_t args[PV_SC_ARGS], uint64_t flags, struct answer *a) {
+        pid_t pid = (pid_t) u->req->pid;
+        enum pv_sc_layout layout = (enum pv_sc_layout) sc->layout[arch];
+        long k;
+        int r;
+
+        switch (sc->kind) {
+        case PV_SC_MKDIR:
+        case PV_SC_MKNOD: {
+                mode_t mask, old;
+                r = creation_mask(u, pid, &mask);
+                if (r < 0)
+                        return r;
+                old = umask(mask);
+                if (sc->kind == PV_SC_MKDIR)
+                        k = syscall(SYS_mkdirat, AT_FDCWD, path, (mode_t) args[sc->mode_arg]);
+                else
+                        k = syscall(SYS_mknodat, AT_FDCWD, path, (mode_t) args[sc->mode_arg],
+                                    (unsigned) args[sc->extra_arg]);
+                umask(old);
+                break;
+        }
+        case PV_SC_RMDIR:
+                k = syscall(SYS_unlinkat, AT_FDCWD, path, AT_REMOVEDIR);
+                break;
+        case PV_SC_UNLINK:
+                k = syscall(SYS_unlinkat, AT_FDCWD, path, (int) flags);
+                break;
+        case PV_SC_CHMOD:
+                /* fchmodat2 only when there are flags: the same checks either way */
+                if (flags)
+                        k = syscall(452 /* fchmodat2 */, AT_FDCWD, path, (mode_t) args[sc->mode_arg], (int) flags);
+                else
+                        k = syscall(SYS_fchmodat, AT_FDCWD, path, (mode_t) args[sc->mode_arg]);
+                break;
+        case PV_SC_CHOWN: {
+                uint32_t uid = (uint32_t) args[sc->extra_arg], gid = (uint32_t) args[sc->extra_arg + 1];
+                if (layout == PV_LAYOUT_IDS16) {
+                        uid = (uint16_t) uid == 0xffff ? UINT32_MAX : (uint16_t) uid;
+                        gid = (uint16_t) gid == 0xffff ? UINT32_MAX : (uint16_t) gid;
+                }
+                k = syscall(SYS_fchownat, AT_FDCWD, path, (uid_t) uid, (gid_t) gid, (int) flags);
+                break;
+        }
+        case PV_SC_TRUNCATE: {
+                int64_t length;
+                if (layout == PV_LAYOUT_LEN_SPLIT)
+                        length = (int64_t) (((uint64_t) (uint32_t) args[sc->extra_arg + 1] << 32) |
+                                            (uint32_t) args[sc->extra_arg]);
+                else if (arch == PV_ARCH_I386)
+                        length = (int32_t) args[sc->extra_arg];
+                else
+                        length = (int64_t) args[sc->extra_arg];
+                k = syscall(SYS_truncate, path, length);
+                break;
+        }
+        case PV_SC_UTIMES: {
+                struct timespec ts[2];
+                bool now;
+                r = read_times(pid, layout, arch, args[sc->extra_arg], ts, &now);
+                if (r < 0)
+                        return r;
+                k = syscall(SYS_utimensat, AT_FDCWD, path, now ? NULL : ts, (int) flags);
+                break;
+        }
+        case PV_SC_SETXATTR:
+        case PV_SC_REMOVEXATTR: {
+                enum { XATTR_SIZE_LIMIT = 65536 };
+                bool follow = sc->path[0].follow != PV_NOFOLLOW;
+                char name[256];
+                r = pv_tracee_read_string(pid, args[sc->extra_arg], name, sizeof(name));
+                if (r == -ENAMETOOLONG || r == 0)
+                        return -ERANGE; /* as the kernel says for a bad name */
+                if (r < 0)
+                        return r;
+                if (sc->kind == PV_SC_REMOVEXATTR) {
+                        k = follow ? removexattr(path, name) : lremovexattr(path, name);
+                        break;
+                }
+                size_t size = (size_t) args[sc->extra_arg + 2];
+                if (size > XATTR_SIZE_LIMIT)
+                        return -E2BIG;
+                _cleanup_free_ char *value = malloc(size ? size : 1);
+                if (!value)
+                        return -ENOMEM;
+                if (size > 0 && (r = pv_tracee_read(pid, args[sc->extra_arg + 1], value, size)) < 0)
+                        return r;
+                int xflags = (int) args[sc->extra_arg + 3];
+                k = follow ? setxattr(path, name, value, size, xflags) : lsetxattr(path, name, value, size, xflags);
+                break;
+        }
+        case PV_SC_RENAME:
+                k = syscall(SYS_renameat2, AT_FDCWD, path, AT_FDCWD, path2, (unsigned) flags);
+                break;
+        case PV_SC_LINK:
+                k = syscall(SYS_linkat, AT_FDCWD, path, AT_FDCWD, path2, (int) flags);
+                break;
+        case PV_SC_SYMLINK: {
+                char content[PATH_MAX];
+                r = pv_tracee_read_string(pid, args[sc->extra_arg], content, sizeof(content));
+                if (r < 0)
+                        return r;
+                if (r == 0)
+                        return -ENOENT;
+                k = syscall(SYS_symlinkat, content, AT_FDCWD, path);
+                break;
+        }
+        default:
+                return -ENOSYS;
+        }
+        if (k < 0)
+                return -errno;
+        a->kind = ANSWER_VALUE;
+        a->value = 0;
+        return 0;
+}
+
 static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
                    const uint64_t args[PV_SC_ARGS], uint64_t flags, const struct open_how *how,
                    struct answer *a) {
@@ -645,6 +820,21 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_GETXATTR:
         case PV_SC_LISTXATTR:
                 return do_xattr_read(u, sc, path, args, a);
+
+        case PV_SC_MKDIR:
+        case PV_SC_MKNOD:
+        case PV_SC_RMDIR:
+        case PV_SC_UNLINK:
+        case PV_SC_CHMOD:
+        case PV_SC_CHOWN:
+        case PV_SC_TRUNCATE:
+        case PV_SC_UTIMES:
+        case PV_SC_SETXATTR:
+        case PV_SC_REMOVEXATTR:
+        case PV_SC_RENAME:
+        case PV_SC_LINK:
+        case PV_SC_SYMLINK:
+                return do_mutation(u, sc, arch, path, u->target2, args, flags, a);
         }
         return -ENOSYS;
 }
@@ -740,18 +930,24 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 a->kind = ANSWER_CONTINUE;
                 return 0;
         }
-        if (!sc || sc->n_paths != 1 || sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_EMULATE) {
+        if (!sc || sc->n_paths < 1 || sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_EMULATE) {
                 a->kind = ANSWER_CONTINUE; /* not ours (yet): the kernel does it */
                 return 0;
         }
         for (unsigned i = 0; i < PV_SC_ARGS; i++)
                 args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
 
-        struct pv_capture *c = &u->cap;
-        r = pv_capture_path(c, pid, sc, args, unotify_root_path, u);
-        if (r < 0)
-                return r;
-        if (r == PV_CAPTURE_KERNEL) {
+        /* every path of the call, each on its own; a path that names an fd's object ("" with
+         * AT_EMPTY_PATH, utimensat's NULL) has nothing to decide (kernel[i]) */
+        struct pv_capture *c = &u->cap, *caps[PV_SC_PATHS_MAX] = { &u->cap, &u->cap2 };
+        bool kernel[PV_SC_PATHS_MAX] = {};
+        for (unsigned i = 0; i < sc->n_paths; i++) {
+                r = pv_capture_path(caps[i], pid, sc, i, args, unotify_root_path, u);
+                if (r < 0)
+                        return r;
+                kernel[i] = r == PV_CAPTURE_KERNEL;
+        }
+        if (kernel[0] && (sc->n_paths == 1 || kernel[1])) {
                 a->kind = ANSWER_CONTINUE;
                 return 0;
         }
@@ -763,34 +959,63 @@ static int process(struct pv_unotify *u, struct answer *a) {
         if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
                 return -ESRCH;
 
-        unsigned intent = c->intent;
-        struct pv_decision *dec = &u->decision;
-        r = pv_policy_decide(u->policy, c->abs, intent, dec);
-        if (r < 0)
-                return r;
-
-        const char *target;
-        switch (dec->action) {
-        case PV_FAIL:
+        struct pv_decision *decs[PV_SC_PATHS_MAX] = { &u->decision, &u->decision2 };
+        const char *targets[PV_SC_PATHS_MAX] = {};
+        bool redirected = false;
+        for (unsigned i = 0; i < sc->n_paths; i++) {
+                if (kernel[i])
+                        continue;
+                struct pv_decision *dec = decs[i];
+                r = pv_policy_decide(u->policy, caps[i]->abs, caps[i]->intent, dec);
+                if (r < 0)
+                        return r;
+                switch (dec->action) {
+                case PV_FAIL:
+                        /* the first path that a rule denies decides the call */
+                        u->ctr->denied++;
+                        pv_log_decision(u->verbose, u->session, sc, pid, caps[i]->abs, NULL, dec);
+                        return -dec->error;
+                case PV_PASS:
+                        targets[i] = caps[i]->abs;
+                        break;
+                case PV_REDIRECT:
+                        redirected = true;
+                        targets[i] = dec->target;
+                        pv_log_decision(u->verbose, u->session, sc, pid, caps[i]->abs, dec->target, dec);
+                        break;
+                default:
+                        return -EINVAL;
+                }
+        }
+        if (sc->n_paths == 2 && redirected && !kernel[0] && !kernel[1] && decs[0]->rule != decs[1]->rule) {
+                /* two paths under different rules (or one redirected, one not) are on different
+                 * file systems as far as the program can tell: as across mount points */
                 u->ctr->denied++;
-                log_decision(u, sc, pid, NULL, dec);
-                return -dec->error;
-        case PV_PASS:
+                log_debug("%d %s(\"%s\", \"%s\"): EXDEV (the paths fall under different rules)", (int) pid, sc->name,
+                          caps[0]->abs, caps[1]->abs);
+                return -EXDEV;
+        }
+        if (redirected)
+                u->ctr->redirected++;
+        else {
                 u->ctr->passed++;
                 if (!pv_policy_strict(u->policy) && !u->emulate_all) {
                         a->kind = ANSWER_CONTINUE;
                         return 0;
                 }
-                target = c->abs; /* strict: do it ourselves, on the path we checked */
-                break;
-        case PV_REDIRECT:
-                u->ctr->redirected++;
-                target = dec->target;
-                log_decision(u, sc, pid, target, dec);
-                break;
-        default:
-                return -EINVAL;
+                /* strict: do it ourselves, on the paths we checked */
         }
+        if (kernel[0]) {
+                /* linkat(fd, "", .., AT_EMPTY_PATH): the object of the tracee's fd, reached through
+                 * /proc (AT_EMPTY_PATH would name an fd of ours) */
+                snprintf(u->fd_path, sizeof(u->fd_path), "/proc/%d/fd/%d", (int) pid, caps[0]->dirfd);
+                targets[0] = u->fd_path;
+                flags = (flags & ~(uint64_t) AT_EMPTY_PATH) | AT_SYMLINK_FOLLOW;
+        }
+        const char *target = targets[0];
+        u->target2 = NULL;
+        if (sc->n_paths == 2)
+                u->target2 = kernel[1] ? NULL : tracee_view(targets[1], pid, u->view2, sizeof(u->view2));
 
         /* From here on every file operation is the tracee's: its credentials, on this thread. */
         u->have_creds = false;
