@@ -137,3 +137,83 @@ int pv_stat_encode(enum pv_sc_result layout, const struct stat *st, void *out, s
                 return -EINVAL;
         }
 }
+
+struct i386_statfs {
+        uint32_t f_type, f_bsize, f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+        int32_t f_fsid[2];
+        uint32_t f_namelen, f_frsize, f_flags;
+        uint32_t f_spare[4];
+};
+_Static_assert(sizeof(struct i386_statfs) == 64, "i386 statfs is 64 bytes");
+
+struct i386_statfs64 {
+        uint32_t f_type, f_bsize;
+        uint64_t f_blocks, f_bfree, f_bavail, f_files, f_ffree;
+        int32_t f_fsid[2];
+        uint32_t f_namelen, f_frsize, f_flags;
+        uint32_t f_spare[4];
+} __attribute__((packed, aligned(4)));
+_Static_assert(sizeof(struct i386_statfs64) == 84, "i386 statfs64 is 84 bytes");
+
+int pv_statfs_encode(enum pv_sc_result layout, const struct statfs *st, void *out, size_t size) {
+        const uint64_t high = 0xffffffff00000000ULL;
+        int fsid[2];
+        memcpy(fsid, &st->f_fsid, sizeof(fsid));
+        switch (layout) {
+        case PV_RESULT_STATFS:
+                if (size < sizeof(*st))
+                        return -EINVAL;
+                memcpy(out, st, sizeof(*st));
+                return 0;
+        case PV_RESULT_STATFS_I386: {
+                struct i386_statfs o = {};
+                if (size < sizeof(o))
+                        return -EINVAL;
+                if (((uint64_t) st->f_blocks | (uint64_t) st->f_bfree | (uint64_t) st->f_bavail |
+                     (uint64_t) st->f_bsize | (uint64_t) st->f_frsize) & high)
+                        return -EOVERFLOW;
+                /* f_files and f_ffree may be -1 (unknown): that fits, as the kernel says */
+                if ((uint64_t) st->f_files != UINT64_MAX && ((uint64_t) st->f_files & high))
+                        return -EOVERFLOW;
+                if ((uint64_t) st->f_ffree != UINT64_MAX && ((uint64_t) st->f_ffree & high))
+                        return -EOVERFLOW;
+                o.f_type = (uint32_t) st->f_type;
+                o.f_bsize = (uint32_t) st->f_bsize;
+                o.f_blocks = (uint32_t) st->f_blocks;
+                o.f_bfree = (uint32_t) st->f_bfree;
+                o.f_bavail = (uint32_t) st->f_bavail;
+                o.f_files = (uint32_t) st->f_files;
+                o.f_ffree = (uint32_t) st->f_ffree;
+                o.f_fsid[0] = fsid[0];
+                o.f_fsid[1] = fsid[1];
+                o.f_namelen = (uint32_t) st->f_namelen;
+                o.f_frsize = (uint32_t) st->f_frsize;
+                o.f_flags = (uint32_t) st->f_flags;
+                memcpy(out, &o, sizeof(o));
+                return 0;
+        }
+        case PV_RESULT_STATFS64_I386: {
+                struct i386_statfs64 o = {};
+                if (size < sizeof(o))
+                        return -EINVAL;
+                if (((uint64_t) st->f_bsize | (uint64_t) st->f_frsize) & high)
+                        return -EOVERFLOW;
+                o.f_type = (uint32_t) st->f_type;
+                o.f_bsize = (uint32_t) st->f_bsize;
+                o.f_blocks = st->f_blocks;
+                o.f_bfree = st->f_bfree;
+                o.f_bavail = st->f_bavail;
+                o.f_files = st->f_files;
+                o.f_ffree = st->f_ffree;
+                o.f_fsid[0] = fsid[0];
+                o.f_fsid[1] = fsid[1];
+                o.f_namelen = (uint32_t) st->f_namelen;
+                o.f_frsize = (uint32_t) st->f_frsize;
+                o.f_flags = (uint32_t) st->f_flags;
+                memcpy(out, &o, sizeof(o));
+                return 0;
+        }
+        default:
+                return -EINVAL;
+        }
+}

@@ -213,6 +213,18 @@ const struct pv_syscall pv_syscall_table[] = {
         XATTR_READ_ROW("llistxattr", 195, 233, PV_SC_LISTXATTR, PV_NOFOLLOW, 1, 2),
 
 
+        /* ---- file system statistics ---- */
+        {
+                .name = "statfs", NR(137, 99), RESULT(PV_RESULT_STATFS, PV_RESULT_STATFS_I386), .kind = PV_SC_STATFS,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT), NO_FLAGS, NO_MODE,
+                WRITES(1, -1), HOW_DEFAULT, .extra_arg = -1,
+        },
+        {
+                .name = "statfs64", NR(-1, 268), RESULT(PV_RESULT_NONE, PV_RESULT_STATFS64_I386), .kind = PV_SC_STATFS,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT), NO_FLAGS, NO_MODE,
+                WRITES(2, -1), HOW_DEFAULT, .extra_arg = 1,
+        },
+
         /* ---- creating and removing ---- */
         MUT_ROW("mkdir", 83, 39, PV_SC_MKDIR, 0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE, -1, 1, -1),
         MUT_ROW("mkdirat", 258, 296, PV_SC_MKDIR, 1, 0, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE, -1, 2, -1),
@@ -463,6 +475,7 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_GETXATTR] = "getxattr",
         [PV_SC_LISTXATTR] = "listxattr",
         [PV_SC_SETCREDS] = "setcreds",
+        [PV_SC_STATFS] = "statfs",
         [PV_SC_MKDIR] = "mkdir",
         [PV_SC_MKNOD] = "mknod",
         [PV_SC_RMDIR] = "rmdir",
@@ -513,6 +526,12 @@ size_t pv_sc_result_size(enum pv_sc_result result) {
                 return 32;
         case PV_RESULT_STATX:
                 return 256;
+        case PV_RESULT_STATFS:
+                return 120;
+        case PV_RESULT_STATFS_I386:
+                return 64;
+        case PV_RESULT_STATFS64_I386:
+                return 84;
         default:
                 return 0;
         }

@@ -42,6 +42,7 @@ enum pv_sc_kind {
         PV_SC_READLINKAT,  /* readlinkat(dirfd, path, buf, size) */
         PV_SC_GETXATTR,    /* getxattr / lgetxattr(path, name, value, size) */
         PV_SC_LISTXATTR,   /* listxattr / llistxattr(path, list, size) */
+        PV_SC_STATFS,      /* statfs(path, buf); i386 statfs64(path, size, buf) */
         PV_SC_MKDIR,       /* mkdir(path, mode), mkdirat(dirfd, path, mode) */
         PV_SC_MKNOD,       /* mknod(path, mode, dev), mknodat(dirfd, path, mode, dev) */
         PV_SC_RMDIR,       /* rmdir(path) */
@@ -74,6 +75,9 @@ enum pv_sc_result {
         PV_RESULT_OLDSTAT_I386, /* i386 struct __old_kernel_stat, 32 bytes (16-bit ids, EOVERFLOW) */
         PV_RESULT_STATX,        /* struct statx, 256 bytes, same on every arch */
         PV_RESULT_BUFFER,       /* up to args[size_arg] bytes at args[result_arg]; returns the length */
+        PV_RESULT_STATFS,       /* x86-64 struct statfs, 120 bytes */
+        PV_RESULT_STATFS_I386,  /* i386 struct statfs (compat_statfs), 64 bytes (EOVERFLOW) */
+        PV_RESULT_STATFS64_I386,/* i386 struct statfs64, 84 bytes (packed); args[extra_arg] must be 84 */
         _PV_RESULT_MAX,
 };
 

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -820,6 +821,21 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_GETXATTR:
         case PV_SC_LISTXATTR:
                 return do_xattr_read(u, sc, path, args, a);
+
+        case PV_SC_STATFS: {
+                enum pv_sc_result layout = sc->result[arch];
+                struct statfs st;
+                uint8_t buf[128];
+                /* statfs64 names the size of its buffer: only the real one is accepted */
+                if (sc->extra_arg >= 0 && args[sc->extra_arg] != pv_sc_result_size(layout))
+                        return -EINVAL;
+                if (statfs(path, &st) < 0)
+                        return -errno;
+                int r = pv_statfs_encode(layout, &st, buf, sizeof(buf));
+                if (r < 0)
+                        return r;
+                return answer_bytes(u, a, args[sc->result_arg], buf, pv_sc_result_size(layout), 0);
+        }
 
         case PV_SC_MKDIR:
         case PV_SC_MKNOD:

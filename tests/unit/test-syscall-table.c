@@ -208,6 +208,8 @@ static void test_expected_rows(_unused_ void **state) {
                 { "lgetxattr", PV_SC_GETXATTR, 192, 230 },
                 { "listxattr", PV_SC_LISTXATTR, 194, 232 },
                 { "llistxattr", PV_SC_LISTXATTR, 195, 233 },
+                { "statfs", PV_SC_STATFS, 137, 99 },
+                { "statfs64", PV_SC_STATFS, -1, 268 },
                 { "mkdir", PV_SC_MKDIR, 83, 39 },
                 { "mkdirat", PV_SC_MKDIR, 258, 296 },
                 { "mknod", PV_SC_MKNOD, 133, 14 },
@@ -654,6 +656,8 @@ static long run_row(const struct pv_syscall *sc, enum pv_arch arch, struct lowme
                 a[sc->size_arg] = sizeof m->buf;
         if (sc->kind == PV_SC_STATX)
                 a[3] = 0x7ff; /* STATX_BASIC_STATS */
+        if (sc->kind == PV_SC_STATFS && sc->extra_arg >= 0)
+                a[sc->extra_arg] = pv_sc_result_size(sc->result[arch]); /* statfs64's size */
         if (sc->kind == PV_SC_GETXATTR) {
                 strcpy(m->link, "user.pathvisor-absent");
                 a[1] = (uintptr_t) m->link;
