@@ -49,6 +49,14 @@
                 [PV_SC_BACKEND_PTRACE] = PV_HOW_REWRITE,                        \
         }
 
+/* unotify: SECCOMP_RET_TRACE for a session's ptrace side where there is one, else they pass */
+#define HOW_EXEC                                                                \
+        .how = {                                                                \
+                [PV_SC_BACKEND_UNOTIFY] = PV_HOW_TRACE,                         \
+                [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_REWRITE,                \
+                [PV_SC_BACKEND_PTRACE] = PV_HOW_REWRITE,                        \
+        }
+
 #define OPEN_ROW(n, x86_64, i386, k, pa, da, fa, ma)                            \
         {                                                                       \
                 .name = (n), NR(x86_64, i386), RESULT_BOTH(PV_RESULT_FD), .kind = (k), \
@@ -212,6 +220,25 @@ const struct pv_syscall pv_syscall_table[] = {
         XATTR_READ_ROW("listxattr", 194, 232, PV_SC_LISTXATTR, PV_FOLLOW, 1, 2),
         XATTR_READ_ROW("llistxattr", 195, 233, PV_SC_LISTXATTR, PV_NOFOLLOW, 1, 2),
 
+
+        /* ---- running and entering: unotify cannot perform them for the program (an exec or a
+         * cwd is the caller's own); the ptrace backends rewrite them ---- */
+        {
+                .name = "execve", NR(59, 11), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_EXEC,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_EXEC), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {
+                .name = "execveat", NR(322, 358), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_EXEC,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_EXEC), FLAGS(4, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {
+                .name = "chdir", NR(80, 12), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_CHDIR,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_EXEC), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
 
         /* ---- file system statistics ---- */
         {
@@ -475,6 +502,8 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_GETXATTR] = "getxattr",
         [PV_SC_LISTXATTR] = "listxattr",
         [PV_SC_SETCREDS] = "setcreds",
+        [PV_SC_EXEC] = "exec",
+        [PV_SC_CHDIR] = "chdir",
         [PV_SC_STATFS] = "statfs",
         [PV_SC_MKDIR] = "mkdir",
         [PV_SC_MKNOD] = "mknod",

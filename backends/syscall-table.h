@@ -42,6 +42,8 @@ enum pv_sc_kind {
         PV_SC_READLINKAT,  /* readlinkat(dirfd, path, buf, size) */
         PV_SC_GETXATTR,    /* getxattr / lgetxattr(path, name, value, size) */
         PV_SC_LISTXATTR,   /* listxattr / llistxattr(path, list, size) */
+        PV_SC_EXEC,        /* execve(path, argv, envp), execveat(dirfd, path, argv, envp, flags) */
+        PV_SC_CHDIR,       /* chdir(path) */
         PV_SC_STATFS,      /* statfs(path, buf); i386 statfs64(path, size, buf) */
         PV_SC_MKDIR,       /* mkdir(path, mode), mkdirat(dirfd, path, mode) */
         PV_SC_MKNOD,       /* mknod(path, mode, dev), mknodat(dirfd, path, mode, dev) */
