@@ -13,10 +13,18 @@
  *                            so a test can drop it with grep -v '^atime ')
  *   access family            ok
  *   readlink family          ok LEN "content"
+ *   calls that create, change or remove (mkdir, rename, chmod, utimensat, setxattr, ...)
+ *                            ok                (what changed is looked at afterwards, e.g.
+ *                                               with `tree DIR`, run natively)
+ *   getxattr family          ok LEN "value"
+ *   listxattr family         ok LEN "name" ...  (names sorted)
+ *   statfs                   ok, then one "field value" line per field that does not change
+ *                            with writes on the filesystem
  * The exit status is 0 whenever the call was made, even if it failed (the error is the output);
  * 1 when the helper itself could not do its set-up; 2 for usage errors. */
 
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
@@ -34,10 +42,12 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -46,6 +56,30 @@
 #endif
 #ifndef __NR_faccessat2
 #define __NR_faccessat2 439
+#endif
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_setxattrat
+#define __NR_setxattrat 463
+#endif
+#ifndef __NR_getxattrat
+#define __NR_getxattrat 464
+#endif
+#ifndef __NR_listxattrat
+#define __NR_listxattrat 465
+#endif
+#ifndef __NR_removexattrat
+#define __NR_removexattrat 466
+#endif
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
+#ifndef RENAME_WHITEOUT
+#define RENAME_WHITEOUT (1 << 2)
 #endif
 #ifndef AT_EACCESS
 #define AT_EACCESS 0x200
@@ -89,6 +123,23 @@
 #define I386_NR_openat 295
 #define I386_NR_fstatat64 300
 #define I386_NR_statx 383
+#define I386_NR_link 9
+#define I386_NR_unlink 10
+#define I386_NR_mknod 14
+#define I386_NR_chmod 15
+#define I386_NR_rename 38
+#define I386_NR_mkdir 39
+#define I386_NR_rmdir 40
+#define I386_NR_symlink 83
+#define I386_NR_truncate64 193
+#define I386_NR_lchown32 198
+#define I386_NR_chown32 212
+#define I386_NR_mkdirat 296
+#define I386_NR_unlinkat 301
+#define I386_NR_linkat 303
+#define I386_NR_symlinkat 304
+#define I386_NR_fchmodat 306
+#define I386_NR_renameat2 353
 
 #define CONTENT_MAX 64
 
@@ -177,6 +228,21 @@ static const struct flag_name flag_names[] = {
         { "AT_STATX_SYNC_AS_STAT", 0 },
         { "AT_STATX_FORCE_SYNC", AT_STATX_FORCE_SYNC },
         { "AT_STATX_DONT_SYNC", AT_STATX_DONT_SYNC },
+        /* renameat2(2) */
+        { "RENAME_NOREPLACE", RENAME_NOREPLACE },
+        { "RENAME_EXCHANGE", RENAME_EXCHANGE },
+        { "RENAME_WHITEOUT", RENAME_WHITEOUT },
+        /* setxattr(2) */
+        { "XATTR_CREATE", XATTR_CREATE },
+        { "XATTR_REPLACE", XATTR_REPLACE },
+        /* mknod(2) file types */
+        { "S_IFREG", S_IFREG },
+        { "S_IFCHR", S_IFCHR },
+        { "S_IFBLK", S_IFBLK },
+        { "S_IFIFO", S_IFIFO },
+        { "S_IFSOCK", S_IFSOCK },
+        { "S_IFDIR", S_IFDIR },
+        { "S_IFLNK", S_IFLNK },
         /* openat2(2) resolve */
         { "RESOLVE_NO_XDEV", RESOLVE_NO_XDEV },
         { "RESOLVE_NO_MAGICLINKS", RESOLVE_NO_MAGICLINKS },
@@ -520,6 +586,9 @@ static void readlink_result(long r, int err, const char *buf) {
 /* ---------------------------------------------------------------------------------------------- */
 /* dirfd arguments: "-" = AT_FDCWD, "fd:N" = that number as is, "file:PATH" = PATH opened O_PATH
  * (no O_DIRECTORY, for ENOTDIR), "dir:PATH" = PATH opened O_RDONLY|O_DIRECTORY (not O_PATH),
+ * "rd:PATH" = PATH opened O_RDONLY (a file descriptor for futimens-like and AT_EMPTY_PATH calls),
+ * "tmp:DIR" = an unnamed file made in DIR with O_TMPFILE|O_RDWR, mode 0640, holding "tmpfile\n"
+ * (for linkat(fd, "", ..., AT_EMPTY_PATH); it is the lowest free fd, 3 in a plain process),
  * anything else = PATH opened O_DIRECTORY|O_PATH. */
 
 static bool get_dirfd(const char *arg, int *dirfd) {
@@ -534,6 +603,16 @@ static bool get_dirfd(const char *arg, int *dirfd) {
         }
         if (strncmp(arg, "file:", 5) == 0)
                 r = syscall(SYS_openat, AT_FDCWD, arg + 5, O_PATH | O_CLOEXEC, 0);
+        else if (strncmp(arg, "rd:", 3) == 0)
+                r = syscall(SYS_openat, AT_FDCWD, arg + 3, O_RDONLY | O_CLOEXEC, 0);
+        else if (strncmp(arg, "tmp:", 4) == 0) {
+                r = syscall(SYS_openat, AT_FDCWD, arg + 4, O_TMPFILE | O_RDWR | O_CLOEXEC, 0640);
+                if (r >= 0 && write((int)r, "tmpfile\n", 8) != 8) {
+                        printf("err dirfd write %s\n", errno_name(errno));
+                        close((int)r);
+                        return false;
+                }
+        }
         else if (strncmp(arg, "dir:", 4) == 0)
                 r = syscall(SYS_openat, AT_FDCWD, arg + 4, O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
         else
@@ -1302,7 +1381,559 @@ static int cmd_calls(int argc, char **argv) {
 }
 
 /* ---------------------------------------------------------------------------------------------- */
+/* calls that create, change or remove (issue 6): print "ok" or "err ENAME"; what they changed is
+ * looked at afterwards with `tree` (natively) or the stat family (through pathvisor) */
+
+/* "@null" as a path argument passes a NULL pointer (utimensat(fd, NULL, ...) is futimens) */
+static const char *path_arg(const char *s) {
+        return strcmp(s, "@null") == 0 ? NULL : s;
+}
+
+static void void_result(long r, int err) {
+        r < 0 ? print_err(err) : (void)printf("ok\n");
+}
+
+/* "MAJOR:MINOR" or a plain number (the raw dev_t) */
+static unsigned long long parse_dev(const char *s) {
+        const char *colon = strchr(s, ':');
+        if (!colon)
+                return (unsigned long long)parse_long("dev", s, 0, LONG_MAX);
+        char maj[32];
+        size_t n = (size_t)(colon - s);
+        if (n == 0 || n >= sizeof maj)
+                die_usage("bad dev '%s' (MAJOR:MINOR)", s);
+        memcpy(maj, s, n);
+        maj[n] = 0;
+        return makedev((unsigned)parse_long("major", maj, 0, UINT32_MAX),
+                       (unsigned)parse_long("minor", colon + 1, 0, UINT32_MAX));
+}
+
+static long parse_id(const char *what, const char *s) {
+        return parse_long(what, s, -1, UINT32_MAX);
+}
+
+/* "SEC" or "SEC.FRAC", FRAC an integer count of the unit (ns or us), not a decimal fraction:
+ * "5.123" is 5 s and 123 units */
+static void parse_sec_frac(const char *s, long long *sec, long *frac) {
+        char buf[64];
+        const char *dot = strchr(s, '.');
+        size_t n = dot ? (size_t)(dot - s) : strlen(s);
+        if (n == 0 || n >= sizeof buf)
+                die_usage("bad time '%s' (SEC or SEC.FRAC)", s);
+        memcpy(buf, s, n);
+        buf[n] = 0;
+        *sec = parse_long("seconds", buf, LONG_MIN, LONG_MAX);
+        *frac = dot ? parse_long("fraction", dot + 1, LONG_MIN, LONG_MAX) : 0;
+}
+
+/* TIMES "A,M" split; returns false for "@null" */
+static bool split_times(const char *s, char *a, char *m, size_t size) {
+        if (strcmp(s, "@null") == 0)
+                return false;
+        const char *comma = strchr(s, ',');
+        if (!comma || (size_t)(comma - s) >= size || strlen(comma + 1) >= size)
+                die_usage("bad times '%s' (ATIME,MTIME or @null)", s);
+        memcpy(a, s, (size_t)(comma - s));
+        a[comma - s] = 0;
+        strcpy(m, comma + 1);
+        return true;
+}
+
+/* utimensat times: each side "now", "omit" or SEC[.NSEC] */
+static struct timespec *parse_timespecs(const char *s, struct timespec ts[2]) {
+        char part[2][64];
+        if (!split_times(s, part[0], part[1], sizeof part[0]))
+                return NULL;
+        for (int i = 0; i < 2; i++) {
+                if (strcmp(part[i], "now") == 0)
+                        ts[i] = (struct timespec){ 0, UTIME_NOW };
+                else if (strcmp(part[i], "omit") == 0)
+                        ts[i] = (struct timespec){ 0, UTIME_OMIT };
+                else {
+                        long long sec;
+                        long frac;
+                        parse_sec_frac(part[i], &sec, &frac);
+                        ts[i] = (struct timespec){ (time_t)sec, frac };
+                }
+        }
+        return ts;
+}
+
+/* utimes, futimesat: SEC[.USEC] each */
+static struct timeval *parse_timevals(const char *s, struct timeval tv[2]) {
+        char part[2][64];
+        if (!split_times(s, part[0], part[1], sizeof part[0]))
+                return NULL;
+        for (int i = 0; i < 2; i++) {
+                long long sec;
+                long frac;
+                parse_sec_frac(part[i], &sec, &frac);
+                tv[i] = (struct timeval){ (time_t)sec, (suseconds_t)frac };
+        }
+        return tv;
+}
+
+/* struct xattr_args of setxattrat/getxattrat (uapi since 6.13) */
+struct pv_xattr_args {
+        uint64_t value;
+        uint32_t size;
+        uint32_t flags;
+};
+
+static int cmp_str(const void *a, const void *b) {
+        return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* A listxattr result: "ok LEN" and the names, sorted (the order of the list is the filesystem's);
+ * a size query (SIZE 0) prints the length alone */
+static void list_result(long r, int err, char *buf, long size) {
+        if (r < 0) {
+                print_err(err);
+                return;
+        }
+        printf("ok %ld", r);
+        if (size == 0)
+                r = 0;
+        char *names[512];
+        size_t n = 0;
+        for (char *p = buf; p < buf + r && n < 512; p += strlen(p) + 1)
+                names[n++] = p;
+        qsort(names, n, sizeof names[0], cmp_str);
+        for (size_t i = 0; i < n; i++) {
+                putchar(' ');
+                print_escaped((const unsigned char *)names[i], strlen(names[i]));
+        }
+        putchar('\n');
+}
+
+static void value_result(long r, int err, const char *buf, long size) {
+        if (r < 0)
+                print_err(err);
+        else {
+                printf("ok %ld ", r);
+                print_escaped((const unsigned char *)buf, (size_t)(size == 0 ? 0 : r));
+                putchar('\n');
+        }
+}
+
+static void print_statfs(const struct statfs *s) {
+        printf("ok\n");
+        printf("type 0x%lx\n", (unsigned long)s->f_type);
+        printf("bsize %ld\n", (long)s->f_bsize);
+        printf("frsize %ld\n", (long)s->f_frsize);
+        printf("blocks %ju\n", (uintmax_t)s->f_blocks);
+        printf("namelen %ld\n", (long)s->f_namelen);
+        printf("flags 0x%lx\n", (unsigned long)s->f_flags);
+        printf("fsid %x:%x\n", (unsigned)s->f_fsid.__val[0], (unsigned)s->f_fsid.__val[1]);
+        /* bfree, bavail, files, ffree change with every write on the filesystem: not printed */
+}
+
+#define XATTR_VALUE_MAX 4096
+
+static int cmd_mut(int argc, char **argv) {
+        const char *c = argv[0];
+        int err, dirfd, dirfd2;
+        long r;
+
+        if (strcmp(c, "mkdir") == 0) {
+                need(argc, 3, 3, "mkdir PATH MODE");
+                r = sc(syscall(SYS_mkdir, path_arg(argv[1]), (long)parse_mode(argv[2])), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "mkdirat") == 0) {
+                need(argc, 4, 4, "mkdirat DIR REL MODE");
+                unsigned mode = parse_mode(argv[3]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_mkdirat, dirfd, path_arg(argv[2]), (long)mode), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "mknod") == 0) {
+                need(argc, 3, 4, "mknod PATH TYPE|MODE [DEV]");
+                unsigned long long mode = parse_flags("mode", argv[2]);
+                unsigned long long dev = argc > 3 ? parse_dev(argv[3]) : 0;
+                r = sc(syscall(SYS_mknod, path_arg(argv[1]), (long)mode, (long)dev), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "mknodat") == 0) {
+                need(argc, 4, 5, "mknodat DIR REL TYPE|MODE [DEV]");
+                unsigned long long mode = parse_flags("mode", argv[3]);
+                unsigned long long dev = argc > 4 ? parse_dev(argv[4]) : 0;
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_mknodat, dirfd, path_arg(argv[2]), (long)mode, (long)dev), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "rmdir") == 0 || strcmp(c, "unlink") == 0) {
+                need(argc, 2, 2, "rmdir|unlink PATH");
+                r = sc(syscall(strcmp(c, "rmdir") == 0 ? SYS_rmdir : SYS_unlink, path_arg(argv[1])), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "unlinkat") == 0) {
+                need(argc, 4, 4, "unlinkat DIR REL ATFLAGS");
+                unsigned long long fl = parse_flags("atflags", argv[3]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_unlinkat, dirfd, path_arg(argv[2]), (long)fl), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "chmod") == 0) {
+                need(argc, 3, 3, "chmod PATH MODE");
+                r = sc(syscall(SYS_chmod, path_arg(argv[1]), (long)parse_mode(argv[2])), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "fchmodat") == 0) {
+                need(argc, 4, 4, "fchmodat DIR REL MODE");
+                unsigned mode = parse_mode(argv[3]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_fchmodat, dirfd, path_arg(argv[2]), (long)mode), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "fchmodat2") == 0) {
+                need(argc, 5, 5, "fchmodat2 DIR REL MODE ATFLAGS");
+                unsigned mode = parse_mode(argv[3]);
+                unsigned long long fl = parse_flags("atflags", argv[4]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_fchmodat2, dirfd, path_arg(argv[2]), (long)mode, (long)fl), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "chown") == 0 || strcmp(c, "lchown") == 0) {
+                need(argc, 4, 4, "chown|lchown PATH UID GID");
+                long uid = parse_id("uid", argv[2]), gid = parse_id("gid", argv[3]);
+                r = sc(syscall(strcmp(c, "chown") == 0 ? SYS_chown : SYS_lchown, path_arg(argv[1]), uid, gid), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "fchownat") == 0) {
+                need(argc, 6, 6, "fchownat DIR REL UID GID ATFLAGS");
+                long uid = parse_id("uid", argv[3]), gid = parse_id("gid", argv[4]);
+                unsigned long long fl = parse_flags("atflags", argv[5]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_fchownat, dirfd, path_arg(argv[2]), uid, gid, (long)fl), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "truncate") == 0) {
+                need(argc, 3, 3, "truncate PATH LENGTH");
+                long len = parse_long("length", argv[2], LONG_MIN, LONG_MAX);
+                r = sc(syscall(SYS_truncate, path_arg(argv[1]), len), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "utime") == 0) {
+                need(argc, 3, 3, "utime PATH TIMES");
+                char part[2][64];
+                struct { long actime, modtime; } ub, *ubp = NULL;
+                if (split_times(argv[2], part[0], part[1], sizeof part[0])) {
+                        ub.actime = parse_long("atime", part[0], LONG_MIN, LONG_MAX);
+                        ub.modtime = parse_long("mtime", part[1], LONG_MIN, LONG_MAX);
+                        ubp = &ub;
+                }
+                r = sc(syscall(SYS_utime, path_arg(argv[1]), ubp), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "utimes") == 0) {
+                need(argc, 3, 3, "utimes PATH TIMES");
+                struct timeval tv[2];
+                struct timeval *tvp = parse_timevals(argv[2], tv);
+                r = sc(syscall(SYS_utimes, path_arg(argv[1]), tvp), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "futimesat") == 0) {
+                need(argc, 4, 4, "futimesat DIR REL TIMES");
+                struct timeval tv[2];
+                struct timeval *tvp = parse_timevals(argv[3], tv);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_futimesat, dirfd, path_arg(argv[2]), tvp), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "utimensat") == 0) {
+                need(argc, 5, 5, "utimensat DIR REL TIMES ATFLAGS");
+                struct timespec ts[2];
+                struct timespec *tsp = parse_timespecs(argv[3], ts);
+                unsigned long long fl = parse_flags("atflags", argv[4]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_utimensat, dirfd, path_arg(argv[2]), tsp, (long)fl), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "statfs") == 0) {
+                need(argc, 2, 2, "statfs PATH");
+                struct statfs s;
+                memset(&s, STAT_FILL, sizeof s);
+                r = sc(syscall(SYS_statfs, path_arg(argv[1]), &s), &err);
+                r < 0 ? print_err(err) : print_statfs(&s);
+        } else if (strcmp(c, "setxattr") == 0 || strcmp(c, "lsetxattr") == 0) {
+                need(argc, 4, 5, "setxattr|lsetxattr PATH NAME VALUE [XATTR_FLAGS]");
+                unsigned long long fl = argc > 4 ? parse_flags("xattr flags", argv[4]) : 0;
+                r = sc(syscall(strcmp(c, "setxattr") == 0 ? SYS_setxattr : SYS_lsetxattr, path_arg(argv[1]),
+                               argv[2], argv[3], strlen(argv[3]), (long)fl), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "removexattr") == 0 || strcmp(c, "lremovexattr") == 0) {
+                need(argc, 3, 3, "removexattr|lremovexattr PATH NAME");
+                r = sc(syscall(strcmp(c, "removexattr") == 0 ? SYS_removexattr : SYS_lremovexattr,
+                               path_arg(argv[1]), argv[2]), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "getxattr") == 0 || strcmp(c, "lgetxattr") == 0) {
+                need(argc, 3, 4, "getxattr|lgetxattr PATH NAME [SIZE]");
+                char buf[XATTR_VALUE_MAX];
+                long size = argc > 3 ? parse_long("SIZE", argv[3], 0, sizeof buf) : (long)sizeof buf;
+                r = sc(syscall(strcmp(c, "getxattr") == 0 ? SYS_getxattr : SYS_lgetxattr, path_arg(argv[1]),
+                               argv[2], buf, size), &err);
+                value_result(r, err, buf, size);
+        } else if (strcmp(c, "listxattr") == 0 || strcmp(c, "llistxattr") == 0) {
+                need(argc, 2, 3, "listxattr|llistxattr PATH [SIZE]");
+                char buf[XATTR_VALUE_MAX];
+                long size = argc > 2 ? parse_long("SIZE", argv[2], 0, sizeof buf) : (long)sizeof buf;
+                memset(buf, 0, sizeof buf);
+                r = sc(syscall(strcmp(c, "listxattr") == 0 ? SYS_listxattr : SYS_llistxattr, path_arg(argv[1]),
+                               buf, size), &err);
+                list_result(r, err, buf, size);
+        } else if (strcmp(c, "setxattrat") == 0) {
+                need(argc, 6, 7, "setxattrat DIR REL ATFLAGS NAME VALUE [XATTR_FLAGS]");
+                unsigned long long at = parse_flags("atflags", argv[3]);
+                struct pv_xattr_args a = {
+                        .value = (uint64_t)(uintptr_t)argv[5],
+                        .size = (uint32_t)strlen(argv[5]),
+                        .flags = argc > 6 ? (uint32_t)parse_flags("xattr flags", argv[6]) : 0,
+                };
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_setxattrat, dirfd, path_arg(argv[2]), (long)at, argv[4], &a, sizeof a), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "getxattrat") == 0) {
+                need(argc, 5, 6, "getxattrat DIR REL ATFLAGS NAME [SIZE]");
+                unsigned long long at = parse_flags("atflags", argv[3]);
+                char buf[XATTR_VALUE_MAX];
+                long size = argc > 5 ? parse_long("SIZE", argv[5], 0, sizeof buf) : (long)sizeof buf;
+                struct pv_xattr_args a = { .value = (uint64_t)(uintptr_t)buf, .size = (uint32_t)size };
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_getxattrat, dirfd, path_arg(argv[2]), (long)at, argv[4], &a, sizeof a), &err);
+                put_dirfd(dirfd);
+                value_result(r, err, buf, size);
+        } else if (strcmp(c, "listxattrat") == 0) {
+                need(argc, 4, 5, "listxattrat DIR REL ATFLAGS [SIZE]");
+                unsigned long long at = parse_flags("atflags", argv[3]);
+                char buf[XATTR_VALUE_MAX];
+                long size = argc > 4 ? parse_long("SIZE", argv[4], 0, sizeof buf) : (long)sizeof buf;
+                memset(buf, 0, sizeof buf);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_listxattrat, dirfd, path_arg(argv[2]), (long)at, buf, size), &err);
+                put_dirfd(dirfd);
+                list_result(r, err, buf, size);
+        } else if (strcmp(c, "removexattrat") == 0) {
+                need(argc, 5, 5, "removexattrat DIR REL ATFLAGS NAME");
+                unsigned long long at = parse_flags("atflags", argv[3]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_removexattrat, dirfd, path_arg(argv[2]), (long)at, argv[4]), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "rename") == 0 || strcmp(c, "link") == 0) {
+                need(argc, 3, 3, "rename|link OLD NEW");
+                r = sc(syscall(strcmp(c, "rename") == 0 ? SYS_rename : SYS_link, path_arg(argv[1]),
+                               path_arg(argv[2])), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "renameat") == 0 || strcmp(c, "renameat2") == 0 || strcmp(c, "linkat") == 0) {
+                bool r2 = strcmp(c, "renameat2") == 0, ln = strcmp(c, "linkat") == 0;
+                if (r2 || ln)
+                        need(argc, 6, 6, r2 ? "renameat2 OLDDIR OLD NEWDIR NEW RENAME_FLAGS"
+                                            : "linkat OLDDIR OLD NEWDIR NEW ATFLAGS");
+                else
+                        need(argc, 5, 5, "renameat OLDDIR OLD NEWDIR NEW");
+                unsigned long long fl = argc > 5 ? parse_flags("flags", argv[5]) : 0;
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                if (!get_dirfd(argv[3], &dirfd2)) {
+                        put_dirfd(dirfd);
+                        return 0;
+                }
+                r = sc(syscall(ln ? SYS_linkat : r2 ? SYS_renameat2 : SYS_renameat, dirfd, path_arg(argv[2]),
+                               dirfd2, path_arg(argv[4]), (long)fl), &err);
+                put_dirfd(dirfd);
+                put_dirfd(dirfd2);
+                void_result(r, err);
+        } else if (strcmp(c, "symlink") == 0) {
+                need(argc, 3, 3, "symlink CONTENT NEW");
+                r = sc(syscall(SYS_symlink, path_arg(argv[1]), path_arg(argv[2])), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "symlinkat") == 0) {
+                need(argc, 4, 4, "symlinkat CONTENT NEWDIR NEW");
+                if (!get_dirfd(argv[2], &dirfd))
+                        return 0;
+                r = sc(syscall(SYS_symlinkat, path_arg(argv[1]), dirfd, path_arg(argv[3])), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else
+                return -1;
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
+/* tree DIR: a stable listing of everything below DIR (lstat, never following), for comparing the
+ * result of a native run with that of a run under pathvisor. One line per entry, sorted by name:
+ *   "REL" TYPE MODE UID:GID links=N [inode=#K] [size=N] [rdev=M:m] [-> "CONTENT"]
+ *         [content="..."] [user.NAME="VALUE"...] [atime=S.N] [mtime=S.N]
+ * inode=#K numbers the inodes that have several names (K in order of first appearance) instead
+ * of printing inode numbers; directories have no size; atime and mtime are printed only when they
+ * are before 1973 (set explicitly by a test), never ctime. */
+
+#define TREE_CONTENT_MAX 256
+#define TREE_TIME_LIMIT 100000000LL
+
+struct tree_ctx {
+        int root_len;
+        dev_t devs[4096];
+        ino_t inos[4096];
+        size_t n_inodes;
+};
+
+static void tree_xattrs(const char *path) {
+        char list[XATTR_VALUE_MAX], *names[256];
+        ssize_t n = llistxattr(path, list, sizeof list);
+        size_t k = 0;
+        if (n < 0) {
+                if (errno != ENOTSUP)
+                        printf(" xattrs=!%s", errno_name(errno));
+                return;
+        }
+        for (char *p = list; p < list + n && k < 256; p += strlen(p) + 1)
+                if (strncmp(p, "user.", 5) == 0)
+                        names[k++] = p;
+        qsort(names, k, sizeof names[0], cmp_str);
+        for (size_t i = 0; i < k; i++) {
+                char v[XATTR_VALUE_MAX];
+                ssize_t vn = lgetxattr(path, names[i], v, sizeof v);
+                printf(" %s=", names[i]);
+                if (vn < 0)
+                        printf("!%s", errno_name(errno));
+                else
+                        print_escaped((const unsigned char *)v, (size_t)vn);
+        }
+}
+
+static void tree_entry(struct tree_ctx *t, const char *path) {
+        struct stat st;
+        const char *rel = path[t->root_len] ? path + t->root_len + 1 : ".";
+
+        print_escaped((const unsigned char *)rel, strlen(rel));
+        if (lstat(path, &st) < 0) {
+                printf(" !%s\n", errno_name(errno));
+                return;
+        }
+        printf(" %s %04o %u:%u links=%ju", type_name(st.st_mode), (unsigned)(st.st_mode & 07777),
+               (unsigned)st.st_uid, (unsigned)st.st_gid, (uintmax_t)st.st_nlink);
+        if (!S_ISDIR(st.st_mode) && st.st_nlink > 1) {
+                size_t i;
+                for (i = 0; i < t->n_inodes; i++)
+                        if (t->devs[i] == st.st_dev && t->inos[i] == st.st_ino)
+                                break;
+                if (i == t->n_inodes && t->n_inodes < 4096) {
+                        t->devs[i] = st.st_dev;
+                        t->inos[i] = st.st_ino;
+                        t->n_inodes++;
+                }
+                printf(" inode=#%zu", i + 1);
+        }
+        if (!S_ISDIR(st.st_mode))
+                printf(" size=%jd", (intmax_t)st.st_size);
+        if (S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+                printf(" rdev=%u:%u", major(st.st_rdev), minor(st.st_rdev));
+        if (S_ISLNK(st.st_mode)) {
+                char buf[PATH_MAX];
+                ssize_t n = readlink(path, buf, sizeof buf);
+                fputs(" -> ", stdout);
+                if (n < 0)
+                        printf("!%s", errno_name(errno));
+                else
+                        print_escaped((const unsigned char *)buf, (size_t)n);
+        }
+        if (S_ISREG(st.st_mode)) {
+                unsigned char buf[TREE_CONTENT_MAX];
+                int fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC | O_NOATIME);
+                if (fd < 0 && errno == EPERM)
+                        fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+                fputs(" content=", stdout);
+                if (fd < 0)
+                        printf("!%s", errno_name(errno));
+                else {
+                        ssize_t n = read(fd, buf, sizeof buf);
+                        if (n < 0)
+                                printf("!%s", errno_name(errno));
+                        else {
+                                print_escaped(buf, (size_t)n);
+                                if (st.st_size > n)
+                                        printf("...");
+                        }
+                        close(fd);
+                }
+        }
+        tree_xattrs(path);
+        if (st.st_atim.tv_sec < TREE_TIME_LIMIT)
+                printf(" atime=%lld.%09ld", (long long)st.st_atim.tv_sec, (long)st.st_atim.tv_nsec);
+        if (st.st_mtim.tv_sec < TREE_TIME_LIMIT)
+                printf(" mtime=%lld.%09ld", (long long)st.st_mtim.tv_sec, (long)st.st_mtim.tv_nsec);
+        putchar('\n');
+
+        if (S_ISDIR(st.st_mode)) {
+                DIR *d = opendir(path);
+                struct dirent *e;
+                char **names = NULL;
+                size_t n = 0, cap = 0;
+                if (!d) {
+                        printf("  (cannot list: %s)\n", errno_name(errno));
+                        return;
+                }
+                while ((e = readdir(d))) {
+                        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                                continue;
+                        if (n == cap) {
+                                cap = cap ? 2 * cap : 32;
+                                names = realloc(names, cap * sizeof *names);
+                                if (!names)
+                                        die_setup("realloc");
+                        }
+                        names[n] = strdup(e->d_name);
+                        if (!names[n])
+                                die_setup("strdup");
+                        n++;
+                }
+                closedir(d);
+                qsort(names, n, sizeof *names, cmp_str);
+                for (size_t i = 0; i < n; i++) {
+                        char *sub;
+                        if (asprintf(&sub, "%s/%s", path, names[i]) < 0)
+                                die_setup("asprintf");
+                        tree_entry(t, sub);
+                        free(sub);
+                        free(names[i]);
+                }
+                free(names);
+        }
+}
+
+static int cmd_tree(int argc, char **argv) {
+        if (argc < 2)
+                die_usage("usage: tree DIR...");
+        for (int i = 1; i < argc; i++) {
+                static struct tree_ctx t;
+                char *root = strdup(argv[i]);
+                if (!root)
+                        die_setup("strdup");
+                size_t len = strlen(root);
+                while (len > 1 && root[len - 1] == '/')
+                        root[--len] = 0;
+                t.root_len = (int)len;
+                t.n_inodes = 0;
+                tree_entry(&t, root);
+                free(root);
+        }
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
 /* i386 calls through int $0x80, every pointer below 4 GiB */
+
+/* a path argument copied below 4 GiB; "@null" is a NULL pointer */
+static uint32_t low_path(const char *s) {
+        return path_arg(s) ? low32(low_strdup(s)) : 0;
+}
 
 static int cmd_i386(int argc, char **argv) {
         const char *c = argv[0] + 5; /* after "i386-" */
@@ -1380,6 +2011,79 @@ static int cmd_i386(int argc, char **argv) {
                 char *b = low_alloc(PATH_MAX + 1);
                 r = i386_result(int80(I386_NR_readlink, low32(p), low32(b), (uint32_t)size, 0, 0), &err);
                 readlink_result(r, err, b);
+        } else if (strcmp(c, "mkdir") == 0 || strcmp(c, "chmod") == 0) {
+                need(argc, 3, 3, "i386-mkdir|i386-chmod PATH MODE");
+                r = i386_result(int80(strcmp(c, "mkdir") == 0 ? I386_NR_mkdir : I386_NR_chmod, low_path(argv[1]),
+                                      parse_mode(argv[2]), 0, 0, 0), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "rmdir") == 0 || strcmp(c, "unlink") == 0) {
+                need(argc, 2, 2, "i386-rmdir|i386-unlink PATH");
+                r = i386_result(int80(strcmp(c, "rmdir") == 0 ? I386_NR_rmdir : I386_NR_unlink, low_path(argv[1]),
+                                      0, 0, 0, 0), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "mknod") == 0) {
+                need(argc, 3, 4, "i386-mknod PATH TYPE|MODE [DEV]");
+                uint32_t mode = (uint32_t)parse_flags("mode", argv[2]);
+                unsigned long long dev = argc > 3 ? parse_dev(argv[3]) : 0;
+                /* the 32-bit dev_t encoding of mknod(2) (new_encode_dev) */
+                uint32_t ma = major(dev), mi = minor(dev);
+                uint32_t d32 = (mi & 0xff) | (ma << 8) | ((mi & ~0xffU) << 12);
+                r = i386_result(int80(I386_NR_mknod, low_path(argv[1]), mode, d32, 0, 0), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "chown32") == 0 || strcmp(c, "lchown32") == 0) {
+                need(argc, 4, 4, "i386-chown32|i386-lchown32 PATH UID GID");
+                uint32_t uid = (uint32_t)parse_id("uid", argv[2]), gid = (uint32_t)parse_id("gid", argv[3]);
+                r = i386_result(int80(strcmp(c, "chown32") == 0 ? I386_NR_chown32 : I386_NR_lchown32,
+                                      low_path(argv[1]), uid, gid, 0, 0), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "truncate64") == 0) {
+                need(argc, 3, 3, "i386-truncate64 PATH LENGTH");
+                uint64_t len = (uint64_t)parse_long("length", argv[2], LONG_MIN, LONG_MAX);
+                r = i386_result(int80(I386_NR_truncate64, low_path(argv[1]), (uint32_t)len, (uint32_t)(len >> 32), 0, 0),
+                                &err);
+                void_result(r, err);
+        } else if (strcmp(c, "rename") == 0 || strcmp(c, "link") == 0 || strcmp(c, "symlink") == 0) {
+                need(argc, 3, 3, "i386-rename|i386-link OLD NEW, i386-symlink CONTENT NEW");
+                long nr = strcmp(c, "rename") == 0 ? I386_NR_rename : strcmp(c, "link") == 0 ? I386_NR_link : I386_NR_symlink;
+                r = i386_result(int80(nr, low_path(argv[1]), low_path(argv[2]), 0, 0, 0), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "mkdirat") == 0 || strcmp(c, "fchmodat") == 0 || strcmp(c, "unlinkat") == 0) {
+                need(argc, 4, 4, "i386-mkdirat|i386-fchmodat DIR REL MODE, i386-unlinkat DIR REL ATFLAGS");
+                int dirfd;
+                bool ul = strcmp(c, "unlinkat") == 0;
+                uint32_t arg = ul ? (uint32_t)parse_flags("atflags", argv[3]) : parse_mode(argv[3]);
+                long nr = ul ? I386_NR_unlinkat : strcmp(c, "mkdirat") == 0 ? I386_NR_mkdirat : I386_NR_fchmodat;
+                uint32_t p = low_path(argv[2]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = i386_result(int80(nr, (uint32_t)dirfd, p, arg, 0, 0), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "renameat2") == 0 || strcmp(c, "linkat") == 0) {
+                need(argc, 6, 6, "i386-renameat2 OLDDIR OLD NEWDIR NEW RENAME_FLAGS, i386-linkat ... ATFLAGS");
+                int dirfd, dirfd2;
+                uint32_t fl = (uint32_t)parse_flags("flags", argv[5]);
+                uint32_t p = low_path(argv[2]), p2 = low_path(argv[4]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                if (!get_dirfd(argv[3], &dirfd2)) {
+                        put_dirfd(dirfd);
+                        return 0;
+                }
+                r = i386_result(int80(strcmp(c, "linkat") == 0 ? I386_NR_linkat : I386_NR_renameat2, (uint32_t)dirfd,
+                                      p, (uint32_t)dirfd2, p2, fl), &err);
+                put_dirfd(dirfd);
+                put_dirfd(dirfd2);
+                void_result(r, err);
+        } else if (strcmp(c, "symlinkat") == 0) {
+                need(argc, 4, 4, "i386-symlinkat CONTENT NEWDIR NEW");
+                int dirfd;
+                uint32_t p = low_path(argv[1]), p2 = low_path(argv[3]);
+                if (!get_dirfd(argv[2], &dirfd))
+                        return 0;
+                r = i386_result(int80(I386_NR_symlinkat, p, (uint32_t)dirfd, p2, 0, 0), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
         } else
                 return -1;
         return 0;
@@ -1396,20 +2100,64 @@ static void usage(FILE *f) {
               "  access PATH MODE                  faccessat DIR REL MODE\n"
               "  faccessat2 DIR REL MODE ATFLAGS\n"
               "  readlink PATH [BUFSIZ]            readlinkat DIR REL [BUFSIZ]\n"
+              "creating, changing, removing (output 'ok' or 'err ENAME'):\n"
+              "  mkdir PATH MODE                   mkdirat DIR REL MODE\n"
+              "  mknod PATH TYPE|MODE [DEV]        mknodat DIR REL TYPE|MODE [DEV]\n"
+              "  rmdir PATH    unlink PATH         unlinkat DIR REL ATFLAGS\n"
+              "  chmod PATH MODE                   fchmodat DIR REL MODE\n"
+              "  fchmodat2 DIR REL MODE ATFLAGS\n"
+              "  chown PATH UID GID   lchown PATH UID GID   fchownat DIR REL UID GID ATFLAGS\n"
+              "  truncate PATH LENGTH\n"
+              "  utime PATH TIMES  utimes PATH TIMES  futimesat DIR REL TIMES\n"
+              "  utimensat DIR REL TIMES ATFLAGS\n"
+              "  setxattr PATH NAME VALUE [XFLAGS]  lsetxattr PATH NAME VALUE [XFLAGS]\n"
+              "  removexattr PATH NAME              lremovexattr PATH NAME\n"
+              "  setxattrat DIR REL ATFLAGS NAME VALUE [XFLAGS]\n"
+              "  removexattrat DIR REL ATFLAGS NAME\n"
+              "  rename OLD NEW                    renameat OLDDIR OLD NEWDIR NEW\n"
+              "  renameat2 OLDDIR OLD NEWDIR NEW RENAME_FLAGS\n"
+              "  link OLD NEW                      linkat OLDDIR OLD NEWDIR NEW ATFLAGS\n"
+              "  symlink CONTENT NEW               symlinkat CONTENT NEWDIR NEW\n"
+              "reading (xattr values and names as 'ok LEN ...'; statfs as 'ok' and field lines):\n"
+              "  getxattr PATH NAME [SIZE]         lgetxattr PATH NAME [SIZE]\n"
+              "  listxattr PATH [SIZE]             llistxattr PATH [SIZE]\n"
+              "  getxattrat DIR REL ATFLAGS NAME [SIZE]   listxattrat DIR REL ATFLAGS [SIZE]\n"
+              "  statfs PATH                       (no free-space counts: they change)\n"
+              "i386 (int $0x80):\n"
               "  i386-open PATH FLAGS [MODE]       i386-openat DIR REL FLAGS [MODE]\n"
               "  i386-stat64 PATH  i386-lstat64 PATH  i386-stat PATH  i386-lstat PATH\n"
               "  i386-fstatat64 DIR REL ATFLAGS    i386-statx DIR REL ATFLAGS MASK\n"
               "  i386-access PATH MODE             i386-readlink PATH [BUFSIZ]\n"
+              "  i386-mkdir PATH MODE  i386-rmdir PATH  i386-unlink PATH  i386-chmod PATH MODE\n"
+              "  i386-mknod PATH TYPE|MODE [DEV]   i386-truncate64 PATH LENGTH\n"
+              "  i386-chown32 PATH UID GID         i386-lchown32 PATH UID GID\n"
+              "  i386-rename OLD NEW  i386-link OLD NEW  i386-symlink CONTENT NEW\n"
+              "  i386-mkdirat DIR REL MODE  i386-fchmodat DIR REL MODE  i386-unlinkat DIR REL ATFLAGS\n"
+              "  i386-renameat2 OLDDIR OLD NEWDIR NEW RENAME_FLAGS\n"
+              "  i386-linkat OLDDIR OLD NEWDIR NEW ATFLAGS   i386-symlinkat CONTENT NEWDIR NEW\n"
+              "others:\n"
               "  loop N PATH                       threads T N PATH\n"
               "  signals N PATH [USEC]             (N opens under a SIGALRM every USEC, default 200)\n"
               "  fork-chain DEPTH PATH             stop-self PATH [THREADS]\n"
               "  spin T PATH                       fifo-block FIFO OTHER\n"
               "  fault path|edge|nonul-short|nonul-long|statbuf|linkbuf|how PATH\n"
+              "  tree DIR...                       list DIR recursively (lstat, no call traced):\n"
+              "      \"REL\" TYPE MODE UID:GID links=N [inode=#K] [size=N] [rdev=M:m] [-> \"LINK\"]\n"
+              "      [content=\"...\"] [user.X=\"...\"...] [atime=S.N] [mtime=S.N], sorted by name;\n"
+              "      inode=#K groups the names of one inode; times only when before 1973\n"
               "\n"
               "DIR: '-' (AT_FDCWD), 'fd:N' (that number), 'file:PATH' (opened O_PATH),\n"
-              "'dir:PATH' (opened O_RDONLY|O_DIRECTORY), or a directory (opened O_DIRECTORY|O_PATH). FLAGS, RESOLVE, ATFLAGS, MASK and access MODE:\n"
-              "names joined by '|' (O_RDONLY|O_CLOEXEC, AT_SYMLINK_NOFOLLOW, RESOLVE_BENEATH,\n"
-              "R_OK|W_OK, STATX_BASIC_STATS) or numbers; permission MODE is octal.\n"
+              "'dir:PATH' (opened O_RDONLY|O_DIRECTORY), 'rd:PATH' (opened O_RDONLY, any type),\n"
+              "'tmp:DIR' (an O_TMPFILE file in DIR, mode 0640, holding \"tmpfile\\n\"), or a\n"
+              "directory (opened O_DIRECTORY|O_PATH). A PATH, REL, OLD, NEW or CONTENT of\n"
+              "'@null' passes a NULL pointer. FLAGS, RESOLVE, ATFLAGS, MASK, RENAME_FLAGS,\n"
+              "XFLAGS and access MODE: names joined by '|' (O_RDONLY|O_CLOEXEC, AT_SYMLINK_NOFOLLOW,\n"
+              "RESOLVE_BENEATH, R_OK|W_OK, STATX_BASIC_STATS, RENAME_NOREPLACE, XATTR_CREATE) or\n"
+              "numbers (C syntax: 0644 is octal). Permission MODE is octal; mknod's TYPE|MODE is\n"
+              "e.g. 'S_IFIFO|0644'; DEV is MAJOR:MINOR; UID and GID may be -1. TIMES: '@null'\n"
+              "(a NULL pointer) or ATIME,MTIME, each SEC[.FRAC] with FRAC an integer number of\n"
+              "nanoseconds (utimensat, which also takes 'now' and 'omit') or microseconds\n"
+              "(utimes, futimesat); utime takes whole seconds.\n"
               "Output: 'err ENAME', or 'ok ...'. Exit 0 when the call was made (even if it\n"
               "failed), 1 when the helper's own set-up failed, 2 on usage errors.\n",
               f);
@@ -1444,7 +2192,9 @@ int main(int argc, char **argv) {
                 return cmd_fifo_block(argc, argv);
         else if (strcmp(argv[0], "fault") == 0)
                 return cmd_fault(argc, argv);
-        else if (cmd_calls(argc, argv) == 0)
+        else if (strcmp(argv[0], "tree") == 0)
+                return cmd_tree(argc, argv);
+        else if (cmd_calls(argc, argv) == 0 || cmd_mut(argc, argv) == 0)
                 return 0;
         die_usage("unknown subcommand '%s'", argv[0]);
 }
