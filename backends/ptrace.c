@@ -98,6 +98,12 @@ enum tracee_state {
                      * works, its own supervisor handles its path calls from now on */
 };
 
+enum {
+        FIX_NONE,
+        FIX_GETCWD,   /* getcwd(): the cwd as the program named it */
+        FIX_READLINK, /* readlink() of a /proc link: the names the program used */
+};
+
 struct tracee {
         pid_t tid;
         enum tracee_state state;
@@ -109,6 +115,8 @@ struct tracee {
         uint64_t scratch_low;          /* the thread's page below 4 GiB, 0 if none */
         uint64_t scratch;              /* the thread's page anywhere, 0 if none */
         bool listening;                /* in a group-stop, PTRACE_LISTEN */
+        uint8_t fixup;                 /* FIX_*: the result of the running call to map back */
+        uint64_t fix_buf, fix_size;
         bool delegated;                /* plain ptrace: under a listener of its own (a nested
                                         * pathvisor): that supervisor's operations, which we trace
                                         * too, are what we rewrite, not the program's calls */
@@ -656,6 +664,12 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 }
                 return pass(t, e);
         }
+        if (sc->kind == PV_SC_GETCWD && how == PV_HOW_REWRITE && !e->delegated) {
+                e->fixup = FIX_GETCWD;
+                e->fix_buf = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[0] : info->entry.args[0];
+                e->fix_size = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[1] : info->entry.args[1];
+                return restart(e->tid, PTRACE_SYSCALL, 0);
+        }
         if (how != PV_HOW_REWRITE || sc->n_paths < 1 || e->delegated)
                 return pass(t, e);
 
@@ -719,12 +733,74 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 t->counters.redirected++;
         else
                 t->counters.passed++;
+        if ((sc->kind == PV_SC_READLINK || sc->kind == PV_SC_READLINKAT) && !redirected &&
+            strncmp(t->cap[0].abs, "/proc/", 6) == 0) {
+                /* a link of /proc may show a redirect's target: its exit stop maps it back */
+                e->fixup = FIX_READLINK;
+                e->fix_buf = args[sc->result_arg];
+                e->fix_size = args[sc->size_arg];
+                if (!targets[0])
+                        return restart(e->tid, PTRACE_SYSCALL, 0);
+        }
         if (!targets[0] && !targets[1])
                 return pass(t, e);
         return rewrite(t, e, info, sc, (enum pv_arch) arch, targets);
 }
 
+/* The result of getcwd() or of readlink() on a /proc link, mapped back to the names the program
+ * used for redirected paths. */
+static int fix_result(struct pv_ptrace *t, struct tracee *e) {
+        uint64_t rax = 0;
+        char real[PATH_MAX], named[PATH_MAX], root[PATH_MAX];
+        int fix = e->fixup;
+        e->fixup = FIX_NONE;
+        int r = peek_reg(e->tid, offsetof(struct user_regs_struct, rax), &rax);
+        if (r < 0 || (int64_t) rax <= 0)
+                return r;
+        if (fix == FIX_GETCWD) {
+                if (pv_tracee_cwd(e->tid, real, sizeof(real)) < 0)
+                        return 0;
+        } else {
+                size_t n = MIN((size_t) rax, sizeof(real) - 1);
+                if (pv_tracee_read(e->tid, e->fix_buf, real, n) < 0)
+                        return 0;
+                real[n] = '\0';
+                if (real[0] != '/')
+                        return 0;
+        }
+        int k = ptrace_root_path(t, e->tid, root, sizeof(root));
+        if (k > 1) {
+                if (strncmp(real, root, (size_t) k) != 0 || (real[k] != '/' && real[k] != '\0'))
+                        return 0;
+                memmove(real, real[k] ? real + k : "/", strlen(real + k) + 2);
+        }
+        int n = pv_policy_reverse(t->policy, real, named, sizeof(named));
+        if (n <= 0)
+                return 0;
+        int64_t result;
+        if (fix == FIX_GETCWD) {
+                if (e->fix_size < (uint64_t) n + 1)
+                        result = -ERANGE;
+                else {
+                        if (pv_tracee_write(e->tid, e->fix_buf, named, (size_t) n + 1) < 0)
+                                return 0;
+                        result = n + 1;
+                }
+        } else {
+                size_t len = MIN((size_t) n, (size_t) e->fix_size); /* truncated, as readlink does */
+                if (pv_tracee_write(e->tid, e->fix_buf, named, len) < 0)
+                        return 0;
+                result = (int64_t) len;
+        }
+        return poke_reg(e->tid, offsetof(struct user_regs_struct, rax), (uint64_t) result);
+}
+
 static int on_exit_stop(struct pv_ptrace *t, struct tracee *e) {
+        if (e->fixup && e->state != ST_INJECT) {
+                int r = fix_result(t, e);
+                if (r < 0 && r != -ESRCH)
+                        return r;
+        }
         switch (e->state) {
         case ST_RESTORE:
                 e->state = ST_NONE;
@@ -832,6 +908,7 @@ int pv_ptrace_step(struct pv_ptrace *t, int wait_flags) {
                         tracee_drop(t, (pid_t) former);
                 e->state = ST_NONE;
                 e->n_restore = 0;
+                e->fixup = FIX_NONE;
                 e->scratch = e->scratch_low = 0; /* a new address space */
                 r = restart(tid, cont, 0);
                 break;

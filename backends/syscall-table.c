@@ -240,6 +240,12 @@ const struct pv_syscall pv_syscall_table[] = {
                 WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
         },
 
+        /* ---- a path out: the cwd, as the program named it ---- */
+        {
+                .name = "getcwd", NR(79, 183), RESULT_BOTH(PV_RESULT_BUFFER), .kind = PV_SC_GETCWD,
+                .n_paths = 0, NO_FLAGS, NO_MODE, WRITES(0, 1), HOW_DEFAULT, .extra_arg = -1,
+        },
+
         /* ---- file system statistics ---- */
         {
                 .name = "statfs", NR(137, 99), RESULT(PV_RESULT_STATFS, PV_RESULT_STATFS_I386), .kind = PV_SC_STATFS,
@@ -518,6 +524,7 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_RENAME] = "rename",
         [PV_SC_LINK] = "link",
         [PV_SC_SYMLINK] = "symlink",
+        [PV_SC_GETCWD] = "getcwd",
         [PV_SC_SETVIEW] = "setview",
         [PV_SC_SETFILTER] = "setfilter",
 };

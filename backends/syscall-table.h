@@ -59,6 +59,8 @@ enum pv_sc_kind {
         PV_SC_LINK,        /* link, linkat(.., flags): two paths */
         PV_SC_SYMLINK,     /* symlink(content, path), symlinkat(content, dirfd, path): the content is
                             * not a path of the call (never translated), the new link's name is */
+        PV_SC_GETCWD,      /* getcwd(buf, size): no path in, a path out: a cwd reached through a
+                            * redirect is shown by the name the program used */
         PV_SC_SETCREDS,    /* no path: setuid, setgroups, capset, ... change the caller's credentials */
         PV_SC_SETVIEW,     /* chroot, pivot_root, unshare, setns: may change the caller's root or
                             * mount namespace (chroot's own path is not translated yet) */

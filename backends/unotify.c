@@ -612,6 +612,12 @@ static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, cons
         return answer_bytes(u, a, args[sc->result_arg], buf, size > 0 ? (size_t) n : 0, n);
 }
 
+/* A path under /proc whose link may show a redirect's target (cwd, exe, root, fd/N of any pid or
+ * of self, thread-self and task/N): readlink on it is answered with the names the program used. */
+static bool proc_link(const char *abs) {
+        return strncmp(abs, "/proc/", 6) == 0;
+}
+
 /* The times argument of utime, utimes, futimesat, utimensat in the layout of the row and arch, as
  * struct timespec[2]; NULL (no times: now) gives *ret_null. The kernel's checks on the values
  * (usec range, UTIME_NOW/OMIT) stay the kernel's: utimensat() makes them on what we pass, except
@@ -812,6 +818,19 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                 char buf[PATH_MAX];
                 if (size <= 0)
                         return -EINVAL;
+                if (proc_link(u->cap.abs)) {
+                        /* a link of /proc shows where a cwd, fd or exe really is: the program gets
+                         * the name it used for a redirected one */
+                        char real[PATH_MAX], named[PATH_MAX];
+                        ssize_t n = readlink(path, real, sizeof(real) - 1);
+                        if (n < 0)
+                                return -errno;
+                        real[n] = '\0';
+                        int k = real[0] == '/' ? pv_policy_reverse(u->policy, real, named, sizeof(named)) : 0;
+                        const char *out = k > 0 ? named : real;
+                        size_t len = MIN((size_t) (k > 0 ? k : n), (size_t) size); /* truncated, as readlink does */
+                        return answer_bytes(u, a, args[sc->result_arg], out, len, (int64_t) len);
+                }
                 ssize_t n = readlink(path, buf, (size_t) MIN(size, (int64_t) sizeof(buf)));
                 if (n < 0)
                         return -errno;
@@ -908,6 +927,35 @@ static int unotify_root_path(void *userdata, pid_t pid, char *buf, size_t size) 
         return 0;
 }
 
+/* getcwd(): the cwd as the program named it when it went there through a redirect; otherwise
+ * (nothing to map, a cwd that was removed or is out of reach) the kernel answers. */
+static int reverse_getcwd(struct pv_unotify *u, pid_t pid, const uint64_t args[PV_SC_ARGS], struct answer *a) {
+        char real[PATH_MAX], named[PATH_MAX], root[PATH_MAX];
+        int r = pv_tracee_cwd(pid, real, sizeof(real));
+        a->kind = ANSWER_CONTINUE;
+        if (r < 0)
+                return 0;
+        int k = unotify_root_path(u, pid, root, sizeof(root));
+        if (k > 1) {
+                if (strncmp(real, root, (size_t) k) != 0 || (real[k] != '/' && real[k] != '\0'))
+                        return 0; /* out of its root: the kernel says "(unreachable)" its way */
+                memmove(real, real[k] ? real + k : "/", strlen(real + k) + 2);
+        }
+        int n = pv_policy_reverse(u->policy, real, named, sizeof(named));
+        if (n <= 0)
+                return 0;
+        if (args[1] < (uint64_t) n + 1)
+                return -ERANGE;
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
+                return -ESRCH;
+        r = pv_tracee_write(pid, args[0], named, (size_t) n + 1);
+        if (r < 0)
+                return r;
+        a->kind = ANSWER_VALUE;
+        a->value = n + 1;
+        return 0;
+}
+
 /* Decides and acts; fills `a`. A negative return is an errno for the tracee. */
 static int process(struct pv_unotify *u, struct answer *a) {
         const struct seccomp_data *d = &u->req->data;
@@ -945,6 +993,11 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 }
                 a->kind = ANSWER_CONTINUE;
                 return 0;
+        }
+        if (sc && sc->kind == PV_SC_GETCWD) {
+                for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                        args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
+                return reverse_getcwd(u, pid, args, a);
         }
         if (!sc || sc->n_paths < 1 || sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_EMULATE) {
                 a->kind = ANSWER_CONTINUE; /* not ours (yet): the kernel does it */
@@ -1015,7 +1068,8 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 u->ctr->redirected++;
         else {
                 u->ctr->passed++;
-                if (!pv_policy_strict(u->policy) && !u->emulate_all) {
+                bool fix_link = (sc->kind == PV_SC_READLINK || sc->kind == PV_SC_READLINKAT) && proc_link(c->abs);
+                if (!pv_policy_strict(u->policy) && !u->emulate_all && !fix_link) {
                         a->kind = ANSWER_CONTINUE;
                         return 0;
                 }

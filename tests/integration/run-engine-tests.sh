@@ -206,6 +206,20 @@ c() { label "$@"; "$H" "$@"; }
 w() { label "$@"; if [ -n "${FAKE:-}" ]; then echo "err $FAKE"; else "$H" "$@"; fi; }
 '
 
+# name_d FILE DIR [all]: DIR as "D" in the path="..." fields of FILE (the helper's name of an fd,
+# from readlink of /proc/self/fd/N), or with "all" wherever a path starts with it. Paths that the
+# kernel shows the program (/proc/self/fd/N, /proc/self/cwd, getcwd) name a redirected object by
+# the name the program used (D under pathvisor), natively by the target's (D natively). Symlink
+# contents are never translated: cases that print them do not use "all".
+name_d() {
+        local e=${2//#/\\#}
+        if [ "${3:-}" = all ]; then
+                sed -i -e "s#\([\" ]\|^\)$e\([/\" ]\|\$\)#\1D\2#g" "$1"
+        else
+                sed -i -e "s#path=\"$e\([/\"]\)#path=\"D\1#g" "$1"
+        fi
+}
+
 # both NAME NATIVE_D PV_D SCRIPT [PATHVISOR OPTIONS...]: run the bash SCRIPT with D=NATIVE_D
 # natively and with D=PV_D under pathvisor (policy $POL plus the options), compare the outputs.
 # SUBST=1: replace both directories by "D" in both outputs (for programs that print names).
@@ -216,6 +230,8 @@ both() {
         selected "$name" || return 0
         D=$nd nat "$T/n" bash --norc --noprofile -c "$PRELUDE$script"
         D=$vd FAKE='' pv "$T/p" -p "$POL" "$@" -- bash --norc --noprofile -c "$PRELUDE$script"
+        name_d "$T/n" "$nd" ${NAMED:+all}
+        name_d "$T/p" "$vd" ${NAMED:+all}
         if [ -n "${SUBST:-}" ]; then
                 sed -i -e "s#$nd#D#g" -e "s#$vd#D#g" "$T/n" "$T/p"
         fi
@@ -417,7 +433,9 @@ cd / && cat "${D#/}/file"
 cd "$D" && cat sub/deep/x
 '
 
-both "whole directory redirected: cwd inside it, dirfd of it, AT_EMPTY_PATH" "$R" "$VD" '
+# $R/file is the target of two rules here ($VD, and $V/file): which name the program used for an
+# fd on it cannot be told from the fd (README, limits), so the fds' names are left out.
+SED='s/ path="[^"]*"//' both "whole directory redirected: cwd inside it, dirfd of it, AT_EMPTY_PATH" "$R" "$VD" '
 cd "$D" && cat file sub/a ./sub/deep/x
 c fstatat "$D" "" AT_EMPTY_PATH
 c statx "$D" "" AT_EMPTY_PATH STATX_BASIC_STATS
@@ -498,7 +516,7 @@ exec 3<"$D/file"; cat /proc/self/fd/3; exec 3<&-
 sh -c "exec 4<\"\$0\" && cat <&4" "$D/sub/a"
 '
 
-both "/proc/self and /dev/fd name the program itself" "$R" "$V" '
+NAMED=1 both "/proc/self and /dev/fd name the program itself" "$R" "$V" '
 c readlink /proc/self/exe
 c stat /proc/self/exe | grep -E "^(ok|err|ino|mode) "
 cat /proc/self/comm
@@ -601,6 +619,8 @@ ls "$D"
         ls "$VW" >>"$T/n" # the decoy directory must be the same as before: nothing created there
         # created files get new inode numbers and times; an O_TMPFILE name has its inode number
         sed -i -E 's/ ino=[0-9]+//; s#path="[^"]*/\#[0-9]+ \(deleted\)"#path=TMPFILE#' "$T/n" "$T/p"
+        name_d "$T/n" "$W"
+        name_d "$T/p" "$VW"
         compare "create: O_CREAT mode, O_EXCL, O_TRUNC, O_APPEND, creat, O_TMPFILE" "$T/n" "$T/p"
         prep
 fi
@@ -876,6 +896,8 @@ ro_case() { # NAME NATIVE_DIR PV_DIR SCRIPT [PATHVISOR OPTIONS...]
         D=$vd FAKE='' pv "$T/p" -p "$POL" "$@" -- bash --norc --noprofile -c "$PRELUDE$script"
         { echo "after: $(cat "$nd/x" 2>&1) / $(ls "$nd" | tr '\n' ' ')"; } >>"$T/n"
         { echo "after: $(cat "$nd/x" 2>&1) / $(ls "$nd" | tr '\n' ' ')"; } >>"$T/p"
+        name_d "$T/n" "$nd"
+        name_d "$T/p" "$vd"
         compare "$name" "$T/n" "$T/p"
 }
 ro_case "readonly: EROFS for O_WRONLY, O_RDWR, O_CREAT, O_TRUNC, creat; reads go through" "$T/rodir" "$T/rodir" "$RO_SCRIPT"
