@@ -140,6 +140,8 @@
 #define I386_NR_symlinkat 304
 #define I386_NR_fchmodat 306
 #define I386_NR_renameat2 353
+#define I386_NR_statfs 99
+#define I386_NR_statfs64 268
 
 #define CONTENT_MAX 64
 
@@ -2075,6 +2077,33 @@ static int cmd_i386(int argc, char **argv) {
                 put_dirfd(dirfd);
                 put_dirfd(dirfd2);
                 void_result(r, err);
+        } else if (strcmp(c, "statfs") == 0 || strcmp(c, "statfs64") == 0) {
+                /* struct compat_statfs (64 bytes) and the packed struct compat_statfs64 (84) */
+                bool s64 = strcmp(c, "statfs64") == 0;
+                need(argc, 2, s64 ? 3 : 2, "i386-statfs PATH, i386-statfs64 PATH [SIZE]");
+                uint32_t size = s64 ? (argc > 2 ? (uint32_t)parse_long("SIZE", argv[2], 0, 256) : 84) : 64;
+                unsigned char *b = low_alloc(256);
+                memset(b, STAT_FILL, 256);
+                if (s64)
+                        r = i386_result(int80(I386_NR_statfs64, low_path(argv[1]), size, low32(b), 0, 0), &err);
+                else
+                        r = i386_result(int80(I386_NR_statfs, low_path(argv[1]), low32(b), 0, 0, 0), &err);
+                if (r < 0)
+                        print_err(err);
+                else {
+                        size_t o = s64 ? 48 : 28; /* f_fsid */
+                        printf("ok\n");
+                        printf("type 0x%" PRIx64 "\n", rd(b, 0, 4));
+                        printf("bsize %" PRIu64 "\n", rd(b, 4, 4));
+                        printf("frsize %" PRIu64 "\n", rd(b, o + 12, 4));
+                        printf("blocks %" PRIu64 "\n", rd(b, 8, s64 ? 8 : 4));
+                        printf("namelen %" PRIu64 "\n", rd(b, o + 8, 4));
+                        printf("flags 0x%" PRIx64 "\n", rd(b, o + 16, 4));
+                        printf("fsid %" PRIx64 ":%" PRIx64 "\n", rd(b, o, 4), rd(b, o + 4, 4));
+                        printf("spare %" PRIx64 " %" PRIx64 " %" PRIx64 " %" PRIx64 "\n", rd(b, o + 20, 4),
+                               rd(b, o + 24, 4), rd(b, o + 28, 4), rd(b, o + 32, 4));
+                        printf("after %02x\n", b[o + 36]); /* the first byte after the struct: untouched */
+                }
         } else if (strcmp(c, "symlinkat") == 0) {
                 need(argc, 4, 4, "i386-symlinkat CONTENT NEWDIR NEW");
                 int dirfd;
@@ -2135,6 +2164,7 @@ static void usage(FILE *f) {
               "  i386-mkdirat DIR REL MODE  i386-fchmodat DIR REL MODE  i386-unlinkat DIR REL ATFLAGS\n"
               "  i386-renameat2 OLDDIR OLD NEWDIR NEW RENAME_FLAGS\n"
               "  i386-linkat OLDDIR OLD NEWDIR NEW ATFLAGS   i386-symlinkat CONTENT NEWDIR NEW\n"
+              "  i386-statfs PATH                  i386-statfs64 PATH [SIZE]  (SIZE default 84)\n"
               "others:\n"
               "  loop N PATH                       threads T N PATH\n"
               "  signals N PATH [USEC]             (N opens under a SIGALRM every USEC, default 200)\n"
