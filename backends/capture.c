@@ -2,7 +2,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 
 #include "backends/capture.h"
@@ -68,7 +71,25 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
         /* utimensat(fd, NULL, ...) is futimens(fd): no path */
         if (args[sp->arg] == 0 && sp->empty == PV_EMPTY_NULL)
                 return PV_CAPTURE_KERNEL;
-        int n = pv_tracee_read_string(pid, args[sp->arg], c->path, sizeof(c->path));
+        int n;
+        if (sp->type == PV_PATH_SOCKADDR_UN) {
+                /* only a named AF_UNIX address is a path; unnamed (just the family), abstract
+                 * (sun_path[0] == 0), other families and bad lengths are the kernel's */
+                uint64_t len = args[sp->len_arg];
+                struct sockaddr_un sun;
+                if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(sun))
+                        return PV_CAPTURE_KERNEL;
+                if (pv_tracee_read(pid, args[sp->arg], &sun, (size_t) len) < 0)
+                        return PV_CAPTURE_KERNEL;
+                size_t plen = (size_t) len - offsetof(struct sockaddr_un, sun_path);
+                if (sun.sun_family != AF_UNIX || sun.sun_path[0] == '\0')
+                        return PV_CAPTURE_KERNEL;
+                /* sun_path need not end in NUL: 108 bytes of name are allowed */
+                n = (int) strnlen(sun.sun_path, plen);
+                memcpy(c->path, sun.sun_path, (size_t) n);
+                c->path[n] = '\0';
+        } else
+                n = pv_tracee_read_string(pid, args[sp->arg], c->path, sizeof(c->path));
         if (n < 0)
                 return n;
         if (n == 0)

@@ -12,7 +12,9 @@
 #include <sys/ptrace.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/user.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -563,12 +565,27 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                 }
         }
 
-        /* the strings (8-byte aligned), then struct open_how if it changes */
-        size_t off[PV_SC_PATHS_MAX] = {}, len = 0;
+        /* the strings (8-byte aligned), then struct open_how if it changes; an AF_UNIX address is
+         * a struct sockaddr_un with its length */
+        size_t off[PV_SC_PATHS_MAX] = {}, addr_len[PV_SC_PATHS_MAX] = {}, len = 0;
         for (unsigned i = 0; i < sc->n_paths; i++) {
                 if (!paths[i])
                         continue;
                 size_t plen = strlen(paths[i]) + 1;
+                if (sc->path[i].type == PV_PATH_SOCKADDR_UN) {
+                        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+                        if (plen - 1 > sizeof(sa.sun_path)) {
+                                /* the target is longer than an address can be (README, limits) */
+                                int r = skip_call(e->tid, ENAMETOOLONG);
+                                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                        }
+                        memcpy(sa.sun_path, paths[i], plen - 1);
+                        addr_len[i] = offsetof(struct sockaddr_un, sun_path) + MIN(plen, sizeof(sa.sun_path));
+                        off[i] = len;
+                        memcpy(t->buf + len, &sa, sizeof(sa));
+                        len = (len + sizeof(sa) + 7) & ~(size_t) 7;
+                        continue;
+                }
                 if (plen > PATH_MAX) {
                         int r = skip_call(e->tid, ENAMETOOLONG);
                         return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
@@ -595,9 +612,13 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
 
         e->n_restore = 0;
         int r = 0;
-        for (unsigned i = 0; i < sc->n_paths && r >= 0; i++)
-                if (paths[i])
-                        r = set_arg(t, e, info, arch, (unsigned) sc->path[i].arg, (uint64_t) addr + off[i]);
+        for (unsigned i = 0; i < sc->n_paths && r >= 0; i++) {
+                if (!paths[i])
+                        continue;
+                r = set_arg(t, e, info, arch, (unsigned) sc->path[i].arg, (uint64_t) addr + off[i]);
+                if (r >= 0 && addr_len[i])
+                        r = set_arg(t, e, info, arch, (unsigned) sc->path[i].len_arg, addr_len[i]);
+        }
         if (r >= 0 && new_how)
                 r = set_arg(t, e, info, arch, (unsigned) sc->flags_arg, (uint64_t) addr + how_off);
         if (r < 0)

@@ -240,6 +240,28 @@ const struct pv_syscall pv_syscall_table[] = {
                 WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
         },
 
+        /* ---- AF_UNIX addresses (i386 programs that still use socketcall(2) are not decoded) ---- */
+        {
+                .name = "bind", NR(49, 361), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_BIND,
+                .n_paths = 1,
+                .path = { { .arg = 1, .dirfd_arg = -1, .len_arg = 2, .type = PV_PATH_SOCKADDR_UN,
+                            .follow = PV_NOFOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_CREATE } },
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
+        },
+        {
+                .name = "connect", NR(42, 362), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_CONNECT,
+                .n_paths = 1,
+                .path = { { .arg = 1, .dirfd_arg = -1, .len_arg = 2, .type = PV_PATH_SOCKADDR_UN,
+                            .follow = PV_FOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_READ } },
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
+        },
+        {
+                .name = "inotify_add_watch", NR(254, 292), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_INOTIFY,
+                ONE_PATH(1, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_READ), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = 0x02000000 /* IN_DONT_FOLLOW */, NO_MODE, WRITES_NOTHING, HOW_DEFAULT,
+                .extra_arg = 0,
+        },
+
         /* ---- a path out: the cwd, as the program named it ---- */
         {
                 .name = "getcwd", NR(79, 183), RESULT_BOTH(PV_RESULT_BUFFER), .kind = PV_SC_GETCWD,
@@ -524,6 +546,9 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_RENAME] = "rename",
         [PV_SC_LINK] = "link",
         [PV_SC_SYMLINK] = "symlink",
+        [PV_SC_BIND] = "bind",
+        [PV_SC_CONNECT] = "connect",
+        [PV_SC_INOTIFY] = "inotify",
         [PV_SC_GETCWD] = "getcwd",
         [PV_SC_SETVIEW] = "setview",
         [PV_SC_SETFILTER] = "setfilter",

@@ -59,6 +59,9 @@ enum pv_sc_kind {
         PV_SC_LINK,        /* link, linkat(.., flags): two paths */
         PV_SC_SYMLINK,     /* symlink(content, path), symlinkat(content, dirfd, path): the content is
                             * not a path of the call (never translated), the new link's name is */
+        PV_SC_BIND,        /* bind(fd, struct sockaddr_un *, len): a named AF_UNIX socket is created */
+        PV_SC_CONNECT,     /* connect(fd, struct sockaddr_un *, len) */
+        PV_SC_INOTIFY,     /* inotify_add_watch(fd, path, mask): IN_DONT_FOLLOW in mask */
         PV_SC_GETCWD,      /* getcwd(buf, size): no path in, a path out: a cwd reached through a
                             * redirect is shown by the name the program used */
         PV_SC_SETCREDS,    /* no path: setuid, setgroups, capset, ... change the caller's credentials */

@@ -6,12 +6,16 @@
 #include <pthread.h>
 #include <sched.h>
 #include <linux/seccomp.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <sys/inotify.h>
+#include <sys/socket.h>
 #include <sys/statfs.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -467,7 +471,7 @@ static bool open_creates(uint64_t flags) {
 
 /* Whether the call may create a file, and so needs the tracee's umask. */
 static bool may_create(const struct pv_syscall *sc, uint64_t flags) {
-        if (sc->kind == PV_SC_MKDIR || sc->kind == PV_SC_MKNOD)
+        if (sc->kind == PV_SC_MKDIR || sc->kind == PV_SC_MKNOD || sc->kind == PV_SC_BIND)
                 return true;
         return (sc->flags_type == PV_FLAGS_OPEN || sc->flags_type == PV_FLAGS_OPEN_HOW) && open_creates(flags);
 }
@@ -779,6 +783,70 @@ static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum p
         return 0;
 }
 
+/* A copy of the tracee's fd `fd` (pidfd_getfd): the same open file, socket or inotify instance. */
+static int tracee_fd(pid_t pid, uint64_t fd) {
+        if ((int64_t) (int) fd != (int64_t) fd && (uint32_t) fd != fd)
+                return -EBADF;
+        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+        if (pidfd < 0)
+                return errno == ESRCH ? -ESRCH : -errno;
+        int r = (int) syscall(SYS_pidfd_getfd, pidfd, (int) fd, 0);
+        return r < 0 ? -errno : r;
+}
+
+/* bind() and connect() of the tracee's socket to `path`, on a copy of its fd (the same socket).
+ * A path longer than sun_path goes through an O_PATH fd of ours: /proc/self/fd/N for connect,
+ * /proc/self/fd/N/NAME (N: its directory) for bind. */
+static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, const char *path,
+                          const uint64_t args[PV_SC_ARGS], struct answer *a) {
+        pid_t pid = (pid_t) u->req->pid;
+        struct sockaddr_un sa = { .sun_family = AF_UNIX };
+        _cleanup_close_ int hold = -1;
+        size_t pl = strlen(path);
+        if (pl <= sizeof(sa.sun_path))
+                memcpy(sa.sun_path, path, pl);
+        else if (sc->kind == PV_SC_CONNECT) {
+                hold = open(path, O_PATH | O_CLOEXEC);
+                if (hold < 0)
+                        return -errno;
+                pl = (size_t) snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d", hold);
+        } else {
+                const char *slash = strrchr(path, '/');
+                char dir[PATH_MAX];
+                size_t dl = slash ? (size_t) (slash - path) : 0;
+                memcpy(dir, path, dl);
+                strcpy(dir + dl, dl ? "" : "/");
+                hold = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+                if (hold < 0)
+                        return -errno;
+                int k = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", hold, slash ? slash + 1 : path);
+                if (k < 0 || (size_t) k > sizeof(sa.sun_path))
+                        return -ENAMETOOLONG;
+                pl = (size_t) k;
+        }
+        socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + pl + (pl < sizeof(sa.sun_path)));
+
+        _cleanup_close_ int sfd = tracee_fd(pid, args[sc->extra_arg]);
+        if (sfd < 0)
+                return sfd;
+        int k;
+        if (sc->kind == PV_SC_BIND) {
+                mode_t mask, old;
+                int r = creation_mask(u, pid, &mask);
+                if (r < 0)
+                        return r;
+                old = umask(mask);
+                k = bind(sfd, (struct sockaddr *) &sa, len);
+                umask(old);
+        } else
+                k = connect(sfd, (struct sockaddr *) &sa, len);
+        if (k < 0)
+                return -errno;
+        a->kind = ANSWER_VALUE;
+        a->value = 0;
+        return 0;
+}
+
 static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
                    const uint64_t args[PV_SC_ARGS], uint64_t flags, const struct open_how *how,
                    struct answer *a) {
@@ -840,6 +908,22 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_GETXATTR:
         case PV_SC_LISTXATTR:
                 return do_xattr_read(u, sc, path, args, a);
+
+        case PV_SC_BIND:
+        case PV_SC_CONNECT:
+                return do_socket_path(u, sc, path, args, a);
+
+        case PV_SC_INOTIFY: {
+                _cleanup_close_ int ifd = tracee_fd(pid, args[sc->extra_arg]);
+                if (ifd < 0)
+                        return ifd;
+                int wd = inotify_add_watch(ifd, path, (uint32_t) args[sc->flags_arg]);
+                if (wd < 0)
+                        return -errno;
+                a->kind = ANSWER_VALUE;
+                a->value = wd;
+                return 0;
+        }
 
         case PV_SC_STATFS: {
                 enum pv_sc_result layout = sc->result[arch];
