@@ -362,6 +362,33 @@ const struct pv_syscall pv_syscall_table[] = {
         MUT_ROW("removexattr", 197, 235, PV_SC_REMOVEXATTR, 0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, -1, 1),
         MUT_ROW("lremovexattr", 198, 236, PV_SC_REMOVEXATTR, 0, -1, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR, -1, -1, 1),
 
+        /* ---- the *xattrat calls (Linux 6.13; the same numbers on every arch; libseccomp 2.5
+         * does not know them, the filter adds them by number) ---- */
+        {
+                .name = "setxattrat", NR(463, 463), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SETXATTRAT,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_ATTR), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 3,
+        },
+        {
+                .name = "getxattrat", NR(464, 464), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_GETXATTRAT,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_READ), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 3,
+        },
+        {
+                .name = "listxattrat", NR(465, 465), RESULT_BOTH(PV_RESULT_BUFFER), .kind = PV_SC_LISTXATTR,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_READ), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                NO_MODE, WRITES(3, 4), HOW_DEFAULT, .extra_arg = -1,
+        },
+        {
+                .name = "removexattrat", NR(466, 466), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_REMOVEXATTR,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_ATTR), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 3,
+        },
+
         /* ---- two paths: each decided on its own; different rules -> EXDEV ---- */
         {
                 .name = "rename", NR(82, 38), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_RENAME,
@@ -542,6 +569,8 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_TRUNCATE] = "truncate",
         [PV_SC_UTIMES] = "utimes",
         [PV_SC_SETXATTR] = "setxattr",
+        [PV_SC_GETXATTRAT] = "getxattrat",
+        [PV_SC_SETXATTRAT] = "setxattrat",
         [PV_SC_REMOVEXATTR] = "removexattr",
         [PV_SC_RENAME] = "rename",
         [PV_SC_LINK] = "link",

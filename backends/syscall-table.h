@@ -54,6 +54,8 @@ enum pv_sc_kind {
         PV_SC_TRUNCATE,    /* truncate(path, length); i386 truncate64(path, low, high) */
         PV_SC_UTIMES,      /* utime, utimes, futimesat, utimensat (the times' layout per row and arch) */
         PV_SC_SETXATTR,    /* setxattr / lsetxattr(path, name, value, size, flags) */
+        PV_SC_GETXATTRAT,  /* getxattrat(dirfd, path, at_flags, name, struct xattr_args *, size) */
+        PV_SC_SETXATTRAT,  /* setxattrat(dirfd, path, at_flags, name, struct xattr_args *, size) */
         PV_SC_REMOVEXATTR, /* removexattr / lremovexattr(path, name) */
         PV_SC_RENAME,      /* rename, renameat, renameat2(.., flags): two paths */
         PV_SC_LINK,        /* link, linkat(.., flags): two paths */

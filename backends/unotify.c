@@ -590,10 +590,10 @@ static int answer_bytes(struct pv_unotify *u, struct answer *a, uint64_t addr, c
 
 /* getxattr/lgetxattr/listxattr/llistxattr: the kernel caps sizes at XATTR_SIZE_MAX (64 KiB). */
 static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, const char *path,
-                         const uint64_t args[PV_SC_ARGS], struct answer *a) {
+                         const uint64_t args[PV_SC_ARGS], uint64_t flags, struct answer *a) {
         enum { XATTR_SIZE_LIMIT = 65536 };
         pid_t pid = (pid_t) u->req->pid;
-        bool follow = sc->path[0].follow != PV_NOFOLLOW;
+        bool follow = !pv_syscall_nofollow(sc, 0, flags);
         size_t size = (size_t) MIN(args[sc->size_arg], (uint64_t) XATTR_SIZE_LIMIT);
         _cleanup_free_ char *buf = size > 0 ? malloc(size) : NULL;
         ssize_t n;
@@ -662,6 +662,71 @@ static int read_times(pid_t pid, enum pv_sc_layout layout, enum pv_arch arch, ui
                         ts[i] = (struct timespec) { .tv_sec = v[2 * i], .tv_nsec = (long) v[2 * i + 1] };
                 return 0;
         }
+}
+
+/* getxattrat() and setxattrat(): the value and its size in a struct xattr_args that the kernel
+ * reads as it reads extensible structs (at least VER0, unknown trailing bytes zero). */
+static int do_xattrat(struct pv_unotify *u, const struct pv_syscall *sc, const char *path,
+                      const uint64_t args[PV_SC_ARGS], uint64_t flags, struct answer *a) {
+        enum { XATTR_SIZE_LIMIT = 65536, ARGS_VER0 = 16 };
+        struct {
+                uint64_t value;
+                uint32_t size;
+                uint32_t flags;
+        } xa = {};
+        pid_t pid = (pid_t) u->req->pid;
+        bool follow = !pv_syscall_nofollow(sc, 0, flags);
+        uint64_t usize = args[5];
+        int r;
+
+        if (usize < ARGS_VER0)
+                return -EINVAL;
+        if ((r = pv_tracee_read(pid, args[4], &xa, sizeof(xa))) < 0)
+                return r;
+        if (usize > sizeof(xa)) {
+                uint8_t rest[64];
+                if (usize - sizeof(xa) > sizeof(rest))
+                        return -E2BIG;
+                if ((r = pv_tracee_read(pid, args[4] + sizeof(xa), rest, usize - sizeof(xa))) < 0)
+                        return r;
+                for (size_t i = 0; i < usize - sizeof(xa); i++)
+                        if (rest[i])
+                                return -E2BIG;
+        }
+        char name[256];
+        r = pv_tracee_read_string(pid, args[sc->extra_arg], name, sizeof(name));
+        if (r == -ENAMETOOLONG || r == 0)
+                return -ERANGE;
+        if (r < 0)
+                return r;
+
+        size_t size = xa.size;
+        if (sc->kind == PV_SC_GETXATTRAT) {
+                if (xa.flags != 0)
+                        return -EINVAL;
+                size = MIN(size, (size_t) XATTR_SIZE_LIMIT);
+                _cleanup_free_ char *buf = malloc(size ? size : 1);
+                if (!buf)
+                        return -ENOMEM;
+                ssize_t n = follow ? getxattr(path, name, buf, size) : lgetxattr(path, name, buf, size);
+                if (n < 0)
+                        return -errno;
+                return answer_bytes(u, a, xa.value, buf, size > 0 ? (size_t) n : 0, n);
+        }
+        if (size > XATTR_SIZE_LIMIT)
+                return -E2BIG;
+        _cleanup_free_ char *value = malloc(size ? size : 1);
+        if (!value)
+                return -ENOMEM;
+        if (size > 0 && (r = pv_tracee_read(pid, xa.value, value, size)) < 0)
+                return r;
+        long k = follow ? setxattr(path, name, value, size, (int) xa.flags)
+                        : lsetxattr(path, name, value, size, (int) xa.flags);
+        if (k < 0)
+                return -errno;
+        a->kind = ANSWER_VALUE;
+        a->value = 0;
+        return 0;
 }
 
 /* The calls that change the file system, performed on `path` (and `path2`) as the tracee. */
@@ -734,7 +799,7 @@ static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum p
         case PV_SC_SETXATTR:
         case PV_SC_REMOVEXATTR: {
                 enum { XATTR_SIZE_LIMIT = 65536 };
-                bool follow = sc->path[0].follow != PV_NOFOLLOW;
+                bool follow = !pv_syscall_nofollow(sc, 0, flags);
                 char name[256];
                 r = pv_tracee_read_string(pid, args[sc->extra_arg], name, sizeof(name));
                 if (r == -ENAMETOOLONG || r == 0)
@@ -757,6 +822,9 @@ static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum p
                 k = follow ? setxattr(path, name, value, size, xflags) : lsetxattr(path, name, value, size, xflags);
                 break;
         }
+        case PV_SC_GETXATTRAT:
+        case PV_SC_SETXATTRAT:
+                return do_xattrat(u, sc, path, args, flags, a);
         case PV_SC_RENAME:
                 k = syscall(SYS_renameat2, AT_FDCWD, path, AT_FDCWD, path2, (unsigned) flags);
                 break;
@@ -907,7 +975,7 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
 
         case PV_SC_GETXATTR:
         case PV_SC_LISTXATTR:
-                return do_xattr_read(u, sc, path, args, a);
+                return do_xattr_read(u, sc, path, args, flags, a);
 
         case PV_SC_BIND:
         case PV_SC_CONNECT:
@@ -950,6 +1018,8 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_UTIMES:
         case PV_SC_SETXATTR:
         case PV_SC_REMOVEXATTR:
+        case PV_SC_GETXATTRAT:
+        case PV_SC_SETXATTRAT:
         case PV_SC_RENAME:
         case PV_SC_LINK:
         case PV_SC_SYMLINK:
