@@ -691,6 +691,8 @@ static struct session *session_start(struct manager *m, const struct pv_request 
                 r = request_policy(m, req, &s->policy, &s->profile, ret_error);
         if (r < 0) {
                 *ret_errno = -r;
+                free(s->backend);
+                free(s->reason);
                 free(s);
                 return NULL;
         }

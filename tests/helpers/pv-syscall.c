@@ -2171,7 +2171,7 @@ static void usage(FILE *f) {
               "  fork-chain DEPTH PATH             stop-self PATH [THREADS]\n"
               "  spin T PATH                       fifo-block FIFO OTHER\n"
               "  fault path|edge|nonul-short|nonul-long|statbuf|linkbuf|how PATH\n"
-              "  tree DIR...                       list DIR recursively (lstat, no call traced):\n"
+              "  tree DIR...                       list DIR recursively (lstat; run it natively):\n"
               "      \"REL\" TYPE MODE UID:GID links=N [inode=#K] [size=N] [rdev=M:m] [-> \"LINK\"]\n"
               "      [content=\"...\"] [user.X=\"...\"...] [atime=S.N] [mtime=S.N], sorted by name;\n"
               "      inode=#K groups the names of one inode; times only when before 1973\n"
