@@ -68,6 +68,7 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
         const struct pv_sc_path *sp = &sc->path[idx];
         c->have_base = false;
         c->index = idx;
+        c->dirfd = sp->dirfd_arg >= 0 ? (int) args[sp->dirfd_arg] : AT_FDCWD;
         /* utimensat(fd, NULL, ...) is futimens(fd): no path */
         if (args[sp->arg] == 0 && sp->empty == PV_EMPTY_NULL)
                 return PV_CAPTURE_KERNEL;
@@ -95,12 +96,36 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
         if (n == 0)
                 return pv_syscall_empty_path_ok(sc, idx, c->flags) ? PV_CAPTURE_KERNEL : -ENOENT;
 
+        /* A last component "." or ".." names a directory entry of its own to the calls that add
+         * or remove entries: rmdir("d/.") is EINVAL, rename("..", x) EBUSY, where the lexically
+         * normalised "d" would be removed or renamed. The decision is made on the directory part;
+         * pv_capture_target() puts the component back on the path that the call is made on. */
+        c->last_dot[0] = '\0';
+        if (sc->flags_type != PV_FLAGS_OPEN && sc->flags_type != PV_FLAGS_OPEN_HOW &&
+            (pv_syscall_path_intent(sc, idx, args) & (PV_INTENT_CREATE | PV_INTENT_DELETE))) {
+                size_t pl = (size_t) n;
+                while (pl > 1 && c->path[pl - 1] == '/')
+                        pl--;
+                const char *slash = memrchr(c->path, '/', pl);
+                const char *last = slash ? slash + 1 : c->path;
+                size_t ll = pl - (size_t) (last - c->path);
+                if ((ll == 1 && last[0] == '.') || (ll == 2 && last[0] == '.' && last[1] == '.')) {
+                        memcpy(c->last_dot, last, ll);
+                        c->last_dot[ll] = '\0';
+                        if (slash == c->path)
+                                strcpy(c->path, "/");
+                        else if (slash)
+                                c->path[slash - c->path] = '\0';
+                        else
+                                strcpy(c->path, ".");
+                }
+        }
+
         /* absolute: against the dirfd or the cwd. openat2 RESOLVE_BENEATH: an absolute path or one
          * that leaves the dirfd's directory fails with EXDEV, as the kernel says; RESOLVE_IN_ROOT:
          * the path (absolute too) is taken with the dirfd's directory as its root. */
         c->in_root = sc->kind == PV_SC_OPENAT2 && (c->how.resolve & RESOLVE_IN_ROOT);
         c->beneath = sc->kind == PV_SC_OPENAT2 && (c->how.resolve & (RESOLVE_BENEATH | RESOLVE_IN_ROOT));
-        c->dirfd = sp->dirfd_arg >= 0 ? (int) args[sp->dirfd_arg] : AT_FDCWD;
         bool dir = false;
         if (c->beneath && !c->in_root && (c->path[0] == '/' || pv_path_escapes(c->path)))
                 return -EXDEV;
@@ -157,7 +182,21 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
 
         c->intent = sc->flags_type == PV_FLAGS_OPEN_HOW ? pv_syscall_intent_flags(sc, idx, c->flags, 0)
                                                         : pv_syscall_path_intent(sc, idx, args);
+        /* /proc/PID/fd/N and /dev/fd/N name an object, not a place that a rule covers: such a path
+         * takes no part in the EXDEV test of two-path calls (linkat of an O_TMPFILE file) */
+        c->neutral = strncmp(c->abs, "/proc/", 6) == 0 || strncmp(c->abs, "/dev/fd/", 8) == 0;
         return PV_CAPTURE_DECIDE;
+}
+
+const char *pv_capture_target(struct pv_capture *c, const char *target) {
+        if (!c->last_dot[0] || !target)
+                return target;
+        size_t tl = strlen(target);
+        while (tl > 1 && target[tl - 1] == '/')
+                tl--;
+        int k = snprintf(c->target_buf, sizeof(c->target_buf), "%.*s%s%s", (int) tl, target,
+                         tl == 1 && target[0] == '/' ? "" : "/", c->last_dot);
+        return k > 0 && (size_t) k < sizeof(c->target_buf) ? c->target_buf : target;
 }
 
 void pv_capture_anchor(const struct pv_capture *c, const char *target, char *anchor, const char **ret_sub) {

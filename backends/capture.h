@@ -40,6 +40,10 @@ struct pv_capture {
         char base_real[PATH_MAX];/* the same before the reverse mapping: the directory it really is */
         char abs[PATH_MAX + 1];  /* absolute, normalised, with a trailing "/" kept */
         char scratch[PATH_MAX];
+        char last_dot[3];        /* "." or ".." when the path ends in it and the call adds or removes
+                                  * entries: abs is then the directory part (see capture.c) */
+        bool neutral;            /* /proc/PID/fd/N, /dev/fd/N: an object, not a covered place */
+        char target_buf[PATH_MAX + 4];
 };
 
 enum {
@@ -70,3 +74,7 @@ struct pv_decision;
  * SESSION, TRACEE_PID, SYSCALL, PATH, TARGET (or ERRNO_NAME) and RULE fields. */
 void pv_log_decision(bool verbose, unsigned long long session, const struct pv_syscall *sc, pid_t pid,
                      const char *abs, const char *target, const struct pv_decision *d);
+
+/* The path that the call is made on for `target` (a redirect's target, or abs): with the last
+ * "." or ".." component put back when the program's path had one (see last_dot). */
+const char *pv_capture_target(struct pv_capture *c, const char *target);

@@ -731,13 +731,15 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 }
                 if (dec->action == PV_REDIRECT) {
                         redirected = true;
-                        targets[i] = dec->target;
+                        targets[i] = pv_capture_target(c, dec->target);
                         pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, dec->target, dec);
                 } else if (strict)
                         /* strict: the kernel reads the copy that we checked, not memory that another
                          * thread of the program may change meanwhile (still the program's memory:
                          * see README) */
-                        targets[i] = c->abs;
+                        targets[i] = pv_capture_target(c, c->abs);
+                if (c->neutral)
+                        decided[i] = false; /* an fd's object: no part in the EXDEV test */
         }
         /* a path that names an fd's object ("" with AT_EMPTY_PATH) has no rule: it takes no part */
         if (sc->n_paths == 2 && redirected && decided[0] && decided[1] &&

@@ -339,8 +339,9 @@ const struct pv_syscall pv_syscall_table[] = {
                 NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 1, LAYOUT(PV_LAYOUT_TIMEVAL, PV_LAYOUT_TIMEVAL),
         },
         {
+                /* futimesat(fd, NULL, times) is futimes(fd): no path */
                 .name = "futimesat", NR(261, 299), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_UTIMES,
-                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_ATTR), FLAGS(-1, PV_FLAGS_AT),
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_ATTR), FLAGS(-1, PV_FLAGS_AT),
                 NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2, LAYOUT(PV_LAYOUT_TIMEVAL, PV_LAYOUT_TIMEVAL),
         },
         { /* utimensat(fd, NULL, times, 0) is futimens(fd): no path */
@@ -408,13 +409,14 @@ const struct pv_syscall pv_syscall_table[] = {
         },
         {
                 .name = "link", NR(86, 9), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_LINK,
-                TWO_PATHS(0, -1, PV_NOFOLLOW, PV_INTENT_STAT, 1, -1, PV_NOFOLLOW, PV_INTENT_CREATE),
+                /* a new name for the old file is a way to write it: ATTR, so that readonly holds */
+                TWO_PATHS(0, -1, PV_NOFOLLOW, PV_INTENT_ATTR, 1, -1, PV_NOFOLLOW, PV_INTENT_CREATE),
                 NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,
         },
         {
                 .name = "linkat", NR(265, 303), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_LINK,
                 .n_paths = 2,
-                .path = { PATH(1, 0, PV_FOLLOW_IF_FLAG, PV_EMPTY_IF_FLAG, PV_INTENT_STAT),
+                .path = { PATH(1, 0, PV_FOLLOW_IF_FLAG, PV_EMPTY_IF_FLAG, PV_INTENT_ATTR),
                           PATH(3, 2, PV_NOFOLLOW, PV_EMPTY_NEVER, PV_INTENT_CREATE) },
                 FLAGS(4, PV_FLAGS_AT), .follow_flags = AT_SYMLINK_FOLLOW, .empty_path_flags = AT_EMPTY_PATH,
                 NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,

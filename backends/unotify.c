@@ -68,6 +68,7 @@ struct pv_unotify {
         mode_t umask;
         bool have_creds;     /* creds hold this request's tracee */
         bool switched_real;  /* this thread acts with the tracee's real ids (access()) */
+        bool acting;         /* this thread has the tracee's credentials now (see own_read) */
         struct pv_creds creds;
         const struct pv_creds *act_creds; /* whose credentials this request runs with, if not ours */
         const struct pv_policy *policy;
@@ -588,13 +589,54 @@ static int answer_bytes(struct pv_unotify *u, struct answer *a, uint64_t addr, c
         return 0;
 }
 
+/* Reading the tracee's memory (and copying its fds) needs our own credentials: with the
+ * tracee's, a supervisor without CAP_SYS_PTRACE in its effective set may not (the kernel checks
+ * the real ids and the capabilities). The result writes are deferred for the same reason; these
+ * reads happen in the middle of an operation: step out of the tracee's credentials and back. */
+static int own_begin(struct pv_unotify *u) {
+        if (u->acting)
+                pv_as_tracee_leave();
+        return 0;
+}
+
+static int own_end(struct pv_unotify *u, int r) {
+        if (u->acting) {
+                int k = pv_as_tracee_enter(u->act_creds, u->switched_real);
+                if (k < 0) {
+                        u->acting = false; /* back as ourselves: the operation must not go on */
+                        return k;
+                }
+        }
+        return r;
+}
+
+static int own_read_string(struct pv_unotify *u, uint64_t addr, char *buf, size_t size) {
+        own_begin(u);
+        int r = pv_tracee_read_string((pid_t) u->req->pid, addr, buf, size);
+        int k = own_end(u, r);
+        return r >= 0 && k < 0 ? k : r;
+}
+
+static int own_read(struct pv_unotify *u, uint64_t addr, void *buf, size_t size) {
+        own_begin(u);
+        int r = pv_tracee_read((pid_t) u->req->pid, addr, buf, size);
+        int k = own_end(u, r);
+        return r >= 0 && k < 0 ? k : r;
+}
+
+/* The *xattrat calls refuse at_flags other than these two, as the kernel does. */
+static bool xattr_at_flags_ok(const struct pv_syscall *sc, uint64_t flags) {
+        return sc->flags_arg < 0 || !(flags & ~(uint64_t) (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH));
+}
+
 /* getxattr/lgetxattr/listxattr/llistxattr: the kernel caps sizes at XATTR_SIZE_MAX (64 KiB). */
 static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, const char *path,
                          const uint64_t args[PV_SC_ARGS], uint64_t flags, struct answer *a) {
         enum { XATTR_SIZE_LIMIT = 65536 };
-        pid_t pid = (pid_t) u->req->pid;
         bool follow = !pv_syscall_nofollow(sc, 0, flags);
         size_t size = (size_t) MIN(args[sc->size_arg], (uint64_t) XATTR_SIZE_LIMIT);
+        if (!xattr_at_flags_ok(sc, flags))
+                return -EINVAL;
         _cleanup_free_ char *buf = size > 0 ? malloc(size) : NULL;
         ssize_t n;
 
@@ -602,7 +644,7 @@ static int do_xattr_read(struct pv_unotify *u, const struct pv_syscall *sc, cons
                 return -ENOMEM;
         if (sc->kind == PV_SC_GETXATTR) {
                 char name[256];
-                int r = pv_tracee_read_string(pid, args[1], name, sizeof(name));
+                int r = own_read_string(u, args[1], name, sizeof(name));
                 if (r == -ENAMETOOLONG || r == 0)
                         return -ERANGE; /* as the kernel says for a bad name */
                 if (r < 0)
@@ -626,7 +668,7 @@ static bool proc_link(const char *abs) {
  * struct timespec[2]; NULL (no times: now) gives *ret_null. The kernel's checks on the values
  * (usec range, UTIME_NOW/OMIT) stay the kernel's: utimensat() makes them on what we pass, except
  * the microsecond range of timeval, which utimensat cannot see. */
-static int read_times(pid_t pid, enum pv_sc_layout layout, enum pv_arch arch, uint64_t addr, struct timespec ts[2],
+static int read_times(struct pv_unotify *u, enum pv_sc_layout layout, enum pv_arch arch, uint64_t addr, struct timespec ts[2],
                       bool *ret_null) {
         bool wide = arch == PV_ARCH_X86_64 || layout == PV_LAYOUT_TIMESPEC64;
         int64_t v[4] = {};
@@ -636,10 +678,10 @@ static int read_times(pid_t pid, enum pv_sc_layout layout, enum pv_arch arch, ui
                 return 0;
         size_t n = layout == PV_LAYOUT_UTIMBUF ? 2 : 4;
         if (wide) {
-                r = pv_tracee_read(pid, addr, v, n * sizeof(int64_t));
+                r = own_read(u, addr, v, n * sizeof(int64_t));
         } else {
                 int32_t w[4];
-                r = pv_tracee_read(pid, addr, w, n * sizeof(int32_t));
+                r = own_read(u, addr, w, n * sizeof(int32_t));
                 for (size_t i = 0; i < n; i++)
                         v[i] = w[i];
         }
@@ -674,27 +716,28 @@ static int do_xattrat(struct pv_unotify *u, const struct pv_syscall *sc, const c
                 uint32_t size;
                 uint32_t flags;
         } xa = {};
-        pid_t pid = (pid_t) u->req->pid;
         bool follow = !pv_syscall_nofollow(sc, 0, flags);
         uint64_t usize = args[5];
         int r;
 
+        if (!xattr_at_flags_ok(sc, flags))
+                return -EINVAL;
         if (usize < ARGS_VER0)
                 return -EINVAL;
-        if ((r = pv_tracee_read(pid, args[4], &xa, sizeof(xa))) < 0)
+        if ((r = own_read(u, args[4], &xa, sizeof(xa))) < 0)
                 return r;
         if (usize > sizeof(xa)) {
                 uint8_t rest[64];
                 if (usize - sizeof(xa) > sizeof(rest))
                         return -E2BIG;
-                if ((r = pv_tracee_read(pid, args[4] + sizeof(xa), rest, usize - sizeof(xa))) < 0)
+                if ((r = own_read(u, args[4] + sizeof(xa), rest, usize - sizeof(xa))) < 0)
                         return r;
                 for (size_t i = 0; i < usize - sizeof(xa); i++)
                         if (rest[i])
                                 return -E2BIG;
         }
         char name[256];
-        r = pv_tracee_read_string(pid, args[sc->extra_arg], name, sizeof(name));
+        r = own_read_string(u, args[sc->extra_arg], name, sizeof(name));
         if (r == -ENAMETOOLONG || r == 0)
                 return -ERANGE;
         if (r < 0)
@@ -718,7 +761,7 @@ static int do_xattrat(struct pv_unotify *u, const struct pv_syscall *sc, const c
         _cleanup_free_ char *value = malloc(size ? size : 1);
         if (!value)
                 return -ENOMEM;
-        if (size > 0 && (r = pv_tracee_read(pid, xa.value, value, size)) < 0)
+        if (size > 0 && (r = own_read(u, xa.value, value, size)) < 0)
                 return r;
         long k = follow ? setxattr(path, name, value, size, (int) xa.flags)
                         : lsetxattr(path, name, value, size, (int) xa.flags);
@@ -790,7 +833,7 @@ static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum p
         case PV_SC_UTIMES: {
                 struct timespec ts[2];
                 bool now;
-                r = read_times(pid, layout, arch, args[sc->extra_arg], ts, &now);
+                r = read_times(u, layout, arch, args[sc->extra_arg], ts, &now);
                 if (r < 0)
                         return r;
                 k = syscall(SYS_utimensat, AT_FDCWD, path, now ? NULL : ts, (int) flags);
@@ -801,7 +844,9 @@ static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum p
                 enum { XATTR_SIZE_LIMIT = 65536 };
                 bool follow = !pv_syscall_nofollow(sc, 0, flags);
                 char name[256];
-                r = pv_tracee_read_string(pid, args[sc->extra_arg], name, sizeof(name));
+                if (!xattr_at_flags_ok(sc, flags))
+                        return -EINVAL;
+                r = own_read_string(u, args[sc->extra_arg], name, sizeof(name));
                 if (r == -ENAMETOOLONG || r == 0)
                         return -ERANGE; /* as the kernel says for a bad name */
                 if (r < 0)
@@ -816,7 +861,7 @@ static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum p
                 _cleanup_free_ char *value = malloc(size ? size : 1);
                 if (!value)
                         return -ENOMEM;
-                if (size > 0 && (r = pv_tracee_read(pid, args[sc->extra_arg + 1], value, size)) < 0)
+                if (size > 0 && (r = own_read(u, args[sc->extra_arg + 1], value, size)) < 0)
                         return r;
                 int xflags = (int) args[sc->extra_arg + 3];
                 k = follow ? setxattr(path, name, value, size, xflags) : lsetxattr(path, name, value, size, xflags);
@@ -833,7 +878,7 @@ static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum p
                 break;
         case PV_SC_SYMLINK: {
                 char content[PATH_MAX];
-                r = pv_tracee_read_string(pid, args[sc->extra_arg], content, sizeof(content));
+                r = own_read_string(u, args[sc->extra_arg], content, sizeof(content));
                 if (r < 0)
                         return r;
                 if (r == 0)
@@ -852,14 +897,25 @@ static int do_mutation(struct pv_unotify *u, const struct pv_syscall *sc, enum p
 }
 
 /* A copy of the tracee's fd `fd` (pidfd_getfd): the same open file, socket or inotify instance. */
-static int tracee_fd(pid_t pid, uint64_t fd) {
+static int tracee_fd(struct pv_unotify *u, uint64_t fd) {
         if ((int64_t) (int) fd != (int64_t) fd && (uint32_t) fd != fd)
                 return -EBADF;
-        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
-        if (pidfd < 0)
-                return errno == ESRCH ? -ESRCH : -errno;
-        int r = (int) syscall(SYS_pidfd_getfd, pidfd, (int) fd, 0);
-        return r < 0 ? -errno : r;
+        own_begin(u);
+        int r = (int) syscall(SYS_pidfd_open, (pid_t) u->req->pid, 0);
+        if (r >= 0) {
+                int pidfd = r;
+                r = (int) syscall(SYS_pidfd_getfd, pidfd, (int) fd, 0);
+                if (r < 0)
+                        r = -errno;
+                safe_close(pidfd);
+        } else
+                r = -errno;
+        int k = own_end(u, r);
+        if (r >= 0 && k < 0) {
+                safe_close(r);
+                return k;
+        }
+        return r;
 }
 
 /* bind() and connect() of the tracee's socket to `path`, on a copy of its fd (the same socket).
@@ -894,7 +950,7 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, con
         }
         socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + pl + (pl < sizeof(sa.sun_path)));
 
-        _cleanup_close_ int sfd = tracee_fd(pid, args[sc->extra_arg]);
+        _cleanup_close_ int sfd = tracee_fd(u, args[sc->extra_arg]);
         if (sfd < 0)
                 return sfd;
         int k;
@@ -982,7 +1038,7 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                 return do_socket_path(u, sc, path, args, a);
 
         case PV_SC_INOTIFY: {
-                _cleanup_close_ int ifd = tracee_fd(pid, args[sc->extra_arg]);
+                _cleanup_close_ int ifd = tracee_fd(u, args[sc->extra_arg]);
                 if (ifd < 0)
                         return ifd;
                 int wd = inotify_add_watch(ifd, path, (uint32_t) args[sc->flags_arg]);
@@ -1199,18 +1255,19 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         pv_log_decision(u->verbose, u->session, sc, pid, caps[i]->abs, NULL, dec);
                         return -dec->error;
                 case PV_PASS:
-                        targets[i] = caps[i]->abs;
+                        targets[i] = pv_capture_target(caps[i], caps[i]->abs);
                         break;
                 case PV_REDIRECT:
                         redirected = true;
-                        targets[i] = dec->target;
+                        targets[i] = pv_capture_target(caps[i], dec->target);
                         pv_log_decision(u->verbose, u->session, sc, pid, caps[i]->abs, dec->target, dec);
                         break;
                 default:
                         return -EINVAL;
                 }
         }
-        if (sc->n_paths == 2 && redirected && !kernel[0] && !kernel[1] && decs[0]->rule != decs[1]->rule) {
+        if (sc->n_paths == 2 && redirected && !kernel[0] && !kernel[1] && !caps[0]->neutral && !caps[1]->neutral &&
+            decs[0]->rule != decs[1]->rule) {
                 /* two paths under different rules (or one redirected, one not) are on different
                  * file systems as far as the program can tell: as across mount points */
                 u->ctr->denied++;
@@ -1333,8 +1390,10 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 switched = true;
         }
         u->switched_real = switched && real_ids;
+        u->acting = switched;
         r = act(u, sc, (enum pv_arch) arch, target, args, flags, &how, beneath, a);
 out:
+        u->acting = false;
         if (switched)
                 pv_as_tracee_leave();
         if (in_view > 0)

@@ -132,7 +132,7 @@ static void test_rows_consistent(_unused_ void **state) {
                         assert_true((path->intent & ~0x7fu) == 0);
                         if (path->follow == PV_FOLLOW_IF_FLAG)
                                 assert_true(sc->follow_flags != 0);
-                        if (path->empty == PV_EMPTY_IF_FLAG || path->empty == PV_EMPTY_NULL)
+                        if (path->empty == PV_EMPTY_IF_FLAG)
                                 assert_true(sc->empty_path_flags != 0 && sc->flags_arg >= 0);
                         /* An empty path names the dirfd: only meaningful with one. */
                         if (path->empty != PV_EMPTY_NEVER)
