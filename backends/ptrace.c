@@ -742,7 +742,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                         decided[i] = false; /* an fd's object: no part in the EXDEV test */
         }
         /* a path that names an fd's object ("" with AT_EMPTY_PATH) has no rule: it takes no part */
-        if (sc->n_paths == 2 && redirected && decided[0] && decided[1] &&
+        if ((sc->kind == PV_SC_RENAME || sc->kind == PV_SC_LINK) && redirected && decided[0] && decided[1] &&
             t->decision[0].rule != t->decision[1].rule) {
                 /* two paths under different rules (or one redirected, one not) are on different
                  * file systems as far as the program can tell: as across mount points */

@@ -262,6 +262,58 @@ const struct pv_syscall pv_syscall_table[] = {
                 .extra_arg = 0,
         },
 
+        {       /* the handle names the target's inode: open_by_handle_at() then needs no path */
+                .name = "name_to_handle_at", NR(303, 341), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_NAME_TO_HANDLE,
+                ONE_PATH(1, 0, PV_FOLLOW_IF_FLAG, PV_EMPTY_IF_FLAG, PV_INTENT_STAT), FLAGS(4, PV_FLAGS_AT),
+                .follow_flags = AT_SYMLINK_FOLLOW, .empty_path_flags = AT_EMPTY_PATH, NO_MODE,
+                WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2,
+        },
+
+        /* ---- privileged calls that name paths (the choice per call: README) ---- */
+        {       /* mount(source, target, type, flags, data): the source is a path for bind and move
+                 * mounts, a device or any string for others (decided as a path relative to the cwd,
+                 * which no rule covers unless it names a covered place) */
+                .name = "mount", NR(165, 21), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                .n_paths = 2, .path = { PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT),
+                                        PATH(1, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT) },
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {
+                .name = "umount2", NR(166, 52), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT), FLAGS(1, PV_FLAGS_AT),
+                .nofollow_flags = 8 /* UMOUNT_NOFOLLOW */, NO_MODE, WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {
+                .name = "umount", NR(-1, 22), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {       /* the kernel writes to a swap file */
+                .name = "swapon", NR(167, 87), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_READ | PV_INTENT_WRITE), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {
+                .name = "swapoff", NR(168, 115), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_READ), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {       /* acct(NULL) turns accounting off: no path */
+                .name = "acct", NR(163, 51), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_WRITE), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {
+                .name = "uselib", NR(134, 86), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_READ | PV_INTENT_EXEC), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {       /* quotactl(cmd, special, id, addr): special is a block device (NULL for some cmds) */
+                .name = "quotactl", NR(179, 131), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                ONE_PATH(1, -1, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_READ), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+
         /* ---- a path out: the cwd, as the program named it ---- */
         {
                 .name = "getcwd", NR(79, 183), RESULT_BOTH(PV_RESULT_BUFFER), .kind = PV_SC_GETCWD,
@@ -580,6 +632,8 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_BIND] = "bind",
         [PV_SC_CONNECT] = "connect",
         [PV_SC_INOTIFY] = "inotify",
+        [PV_SC_NAME_TO_HANDLE] = "name_to_handle",
+        [PV_SC_ADMIN] = "admin",
         [PV_SC_GETCWD] = "getcwd",
         [PV_SC_SETVIEW] = "setview",
         [PV_SC_SETFILTER] = "setfilter",

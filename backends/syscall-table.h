@@ -64,6 +64,11 @@ enum pv_sc_kind {
         PV_SC_BIND,        /* bind(fd, struct sockaddr_un *, len): a named AF_UNIX socket is created */
         PV_SC_CONNECT,     /* connect(fd, struct sockaddr_un *, len) */
         PV_SC_INOTIFY,     /* inotify_add_watch(fd, path, mask): IN_DONT_FOLLOW in mask */
+        PV_SC_NAME_TO_HANDLE, /* name_to_handle_at(dirfd, path, struct file_handle *, mount_id *, flags) */
+        PV_SC_ADMIN,       /* mount, umount, umount2, swapon, swapoff, acct, uselib, quotactl:
+                            * privileged; the ptrace backends rewrite their paths, unotify lets them
+                            * pass untranslated (it would have to act in the tracee's mount
+                            * namespace with its capabilities; README says so) */
         PV_SC_GETCWD,      /* getcwd(buf, size): no path in, a path out: a cwd reached through a
                             * redirect is shown by the name the program used */
         PV_SC_SETCREDS,    /* no path: setuid, setgroups, capset, ... change the caller's credentials */

@@ -624,6 +624,47 @@ static int own_read(struct pv_unotify *u, uint64_t addr, void *buf, size_t size)
         return r >= 0 && k < 0 ? k : r;
 }
 
+static int own_write(struct pv_unotify *u, uint64_t addr, const void *buf, size_t size) {
+        own_begin(u);
+        int r = pv_tracee_write((pid_t) u->req->pid, addr, buf, size);
+        int k = own_end(u, r);
+        return r >= 0 && k < 0 ? k : r;
+}
+
+/* name_to_handle_at(): the handle of the target's inode, into the program's struct file_handle
+ * (whose handle_bytes says its room; EOVERFLOW writes the room needed back, as the kernel does)
+ * and its mount id (64 bits with AT_HANDLE_MNT_ID_UNIQUE). */
+static int do_name_to_handle(struct pv_unotify *u, const struct pv_syscall *sc, const char *path,
+                             const uint64_t args[PV_SC_ARGS], uint64_t flags, struct answer *a) {
+        enum { HANDLE_MAX = 128, MNT_ID_UNIQUE = 0x001 };
+        uint32_t room;
+        int r = own_read(u, args[sc->extra_arg], &room, sizeof(room));
+        if (r < 0)
+                return r;
+        if (room > HANDLE_MAX)
+                return -EINVAL;
+        union {
+                struct file_handle fh;
+                uint8_t bytes[sizeof(struct file_handle) + HANDLE_MAX];
+        } h = { .fh.handle_bytes = room };
+        uint64_t mnt = 0;
+        /* the flags of the call pass as they are (the kernel refuses what it does not know) */
+        long k = syscall(SYS_name_to_handle_at, AT_FDCWD, path, &h.fh, &mnt, (int) flags);
+        if (k < 0) {
+                int e = errno;
+                if (e == EOVERFLOW && (r = own_write(u, args[sc->extra_arg], &h.fh.handle_bytes, 4)) < 0)
+                        return r;
+                return -e;
+        }
+        if ((r = own_write(u, args[sc->extra_arg], &h, sizeof(h.fh) + h.fh.handle_bytes)) < 0)
+                return r;
+        if ((r = own_write(u, args[3], &mnt, (flags & MNT_ID_UNIQUE) ? 8 : 4)) < 0)
+                return r;
+        a->kind = ANSWER_VALUE;
+        a->value = 0;
+        return 0;
+}
+
 /* The *xattrat calls refuse at_flags other than these two, as the kernel does. */
 static bool xattr_at_flags_ok(const struct pv_syscall *sc, uint64_t flags) {
         return sc->flags_arg < 0 || !(flags & ~(uint64_t) (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH));
@@ -1037,6 +1078,9 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_CONNECT:
                 return do_socket_path(u, sc, path, args, a);
 
+        case PV_SC_NAME_TO_HANDLE:
+                return do_name_to_handle(u, sc, path, args, flags, a);
+
         case PV_SC_INOTIFY: {
                 _cleanup_close_ int ifd = tracee_fd(u, args[sc->extra_arg]);
                 if (ifd < 0)
@@ -1266,7 +1310,8 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         return -EINVAL;
                 }
         }
-        if (sc->n_paths == 2 && redirected && !kernel[0] && !kernel[1] && !caps[0]->neutral && !caps[1]->neutral &&
+        if ((sc->kind == PV_SC_RENAME || sc->kind == PV_SC_LINK) && redirected && !kernel[0] && !kernel[1] &&
+            !caps[0]->neutral && !caps[1]->neutral &&
             decs[0]->rule != decs[1]->rule) {
                 /* two paths under different rules (or one redirected, one not) are on different
                  * file systems as far as the program can tell: as across mount points */
