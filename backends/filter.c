@@ -264,6 +264,21 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
         if (r < 0)
                 return r;
 
+        if (strict) {
+                /* io_uring operations open, stat and rename files without a system call that a
+                 * filter sees: a strict policy must not be bypassed that way. EPERM, as the kernel
+                 * answers with io_uring disabled (kernel.io_uring_disabled=2). */
+                r = seccomp_rule_add_exact(ctx64, SCMP_ACT_ERRNO(EPERM), PV_NR_IO_URING_SETUP, 0);
+                if (r < 0)
+                        return r;
+                int nr32;
+                if (i386_rule_nr(PV_NR_IO_URING_SETUP, &nr32) >= 0) {
+                        r = seccomp_rule_add_exact(ctx32, SCMP_ACT_ERRNO(EPERM), nr32, 0);
+                        if (r < 0)
+                                return r;
+                }
+        }
+
         for (size_t i = 0; i < n_rows; i++) {
                 const struct pv_syscall *sc = &rows[i];
                 uint32_t verdict;

@@ -14,6 +14,8 @@
  *     on a kernel with x32 enabled those numbers name path calls that we would not see, so they
  *     must not pass; killing instead would turn a harmless probe into a crash. Number -1 (a
  *     tracer's "skip this call") is the exception: it passes, and the kernel runs nothing;
+ *   - with `strict`, io_uring_setup fails with EPERM (io_uring operations are not seen by
+ *     seccomp: they would bypass the policy);
  *   - unless `strict`, the fast paths of the table (fast_path_flag: AT_EMPTY_PATH on
  *     newfstatat, fstatat64, statx, i.e. glibc's fstat()) are ALLOWed by testing the flags
  *     register. That is a trade-off: see fast_path_flag in syscall-table.h.
@@ -40,6 +42,9 @@ enum pv_filter_action {
         PV_FILTER_TRACE,
         _PV_FILTER_ACTION_MAX,
 };
+
+/* io_uring_setup, the same number on x86-64 and i386. A strict filter refuses it with EPERM. */
+#define PV_NR_IO_URING_SETUP 425
 
 /* Builds the program for the whole syscall table. On success ret->filter is malloc()ed: free it
  * with free() (or pv_filter_done()). Returns 0, -EINVAL for a bad action, -EAFNOSUPPORT on a host

@@ -21,6 +21,7 @@
 
 #include "backends/as-tracee.h"
 #include "backends/capture.h"
+#include "backends/filter.h"
 #include "backends/ptrace.h"
 #include "backends/syscall-table.h"
 #include "backends/tracee.h"
@@ -670,6 +671,11 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 /* as the filter does: x32 calls would name paths that we do not decode */
                 int r = skip_call(e->tid, ENOSYS);
                 return r < 0 ? r : pass(t, e);
+        }
+        if (t->mode == PV_PTRACE_ALL && nr == PV_NR_IO_URING_SETUP && pv_policy_strict(t->policy)) {
+                /* as the strict filter does: io_uring would open files unseen */
+                int r = skip_call(e->tid, EPERM);
+                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
         }
         const struct pv_syscall *sc = pv_syscall_lookup((enum pv_arch) arch, (long) nr);
         if (!sc)

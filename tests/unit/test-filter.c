@@ -159,6 +159,10 @@ static uint32_t model(const struct pv_syscall *rows, size_t n, enum pv_filter_ac
         if (arch == PV_ARCH_X86_64 && (uint32_t) d->nr >= (uint32_t) __X32_SYSCALL_BIT && d->nr != -1)
                 return ENOSYS_VERDICT;
 
+        /* a strict filter refuses io_uring (its operations are not seen by seccomp) */
+        if (strict && d->nr == PV_NR_IO_URING_SETUP)
+                return SECCOMP_RET_ERRNO | EPERM;
+
         if (rows) {
                 for (size_t i = 0; i < n; i++)
                         if (rows[i].nr[arch] == d->nr)
