@@ -41,6 +41,7 @@ struct prefix_row {
         uint32_t action;
         int flags_arg;         /* -1: no fast path */
         uint32_t fast_flag;
+        int gate_arg;          /* -1, or: trapped only when this argument is not 0 (socket rows) */
 };
 
 static void seccomp_releasep(scmp_filter_ctx *ctx) {
@@ -133,6 +134,10 @@ static int ctx_new(uint32_t arch, scmp_filter_ctx *ret) {
 }
 
 static int add_rule(scmp_filter_ctx ctx, const struct pv_syscall *sc, int rule_nr, uint32_t action, bool strict) {
+        /* socket rows: only a call with an address is trapped (pv_syscall_no_address) */
+        if (sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN)
+                return seccomp_rule_add_exact(ctx, action, rule_nr, 1,
+                                              SCMP_CMP((unsigned) sc->path[0].len_arg, SCMP_CMP_NE, 0));
         if (row_fast_path(sc, strict))
                 return seccomp_rule_add_exact(ctx, action, rule_nr, 1,
                                               SCMP_CMP((unsigned) sc->flags_arg, SCMP_CMP_MASKED_EQ,
@@ -213,13 +218,23 @@ static size_t prefix_emit(const struct prefix_row *rows, size_t n, struct sock_f
                 return 0;
 
         for (size_t i = 0; i < n; i++)
-                body += 1 + (rows[i].flags_arg >= 0 ? 4 : 1);
+                body += 1 + (rows[i].flags_arg >= 0 || rows[i].gate_arg >= 0 ? 4 : 1);
 
         out[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
         out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, AUDIT_ARCH_I386, 0, (uint8_t) (1 + body));
         out[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
 
         for (size_t i = 0; i < n; i++) {
+                if (rows[i].gate_arg >= 0) {
+                        out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) rows[i].nr, 0, 4);
+                        out[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
+                                                                 offsetof(struct seccomp_data, args) +
+                                                                 (size_t) rows[i].gate_arg * sizeof(uint64_t));
+                        out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
+                        out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+                        out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rows[i].action);
+                        continue;
+                }
                 if (rows[i].flags_arg < 0) {
                         out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, (uint32_t) rows[i].nr, 0, 1);
                         out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rows[i].action);
@@ -318,6 +333,7 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
                         .action = verdict,
                         .flags_arg = row_fast_path(sc, strict) ? sc->flags_arg : -1,
                         .fast_flag = sc->fast_path_flag,
+                        .gate_arg = sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN ? sc->path[0].len_arg : -1,
                 };
         }
 

@@ -705,7 +705,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 args[i] = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[i] : info->entry.args[i];
         bool strict = pv_policy_strict(t->policy);
         /* plain ptrace sees every call: skip what the filter would not have trapped */
-        if (t->mode == PV_PTRACE_ALL && !strict && pv_syscall_fast_path(sc, args))
+        if (t->mode == PV_PTRACE_ALL && ((!strict && pv_syscall_fast_path(sc, args)) || pv_syscall_no_address(sc, args)))
                 return pass(t, e);
 
         t->counters.trapped++;

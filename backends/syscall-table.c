@@ -255,6 +255,13 @@ const struct pv_syscall pv_syscall_table[] = {
                             .follow = PV_FOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_READ } },
                 NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
         },
+        {       /* a NULL or unnamed address (a connected socket) has no path: not decided */
+                .name = "sendto", NR(44, 369), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SENDTO,
+                .n_paths = 1,
+                .path = { { .arg = 4, .dirfd_arg = -1, .len_arg = 5, .type = PV_PATH_SOCKADDR_UN,
+                            .follow = PV_FOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_READ } },
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
+        },
         {
                 .name = "inotify_add_watch", NR(254, 292), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_INOTIFY,
                 ONE_PATH(1, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_READ), FLAGS(2, PV_FLAGS_AT),
@@ -631,6 +638,7 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_SYMLINK] = "symlink",
         [PV_SC_BIND] = "bind",
         [PV_SC_CONNECT] = "connect",
+        [PV_SC_SENDTO] = "sendto",
         [PV_SC_INOTIFY] = "inotify",
         [PV_SC_NAME_TO_HANDLE] = "name_to_handle",
         [PV_SC_ADMIN] = "admin",
@@ -823,4 +831,9 @@ bool pv_syscall_fast_path(const struct pv_syscall *sc, const uint64_t args[PV_SC
             sc->flags_type == PV_FLAGS_OPEN_HOW)
                 return false;
         return ((uint32_t) args[sc->flags_arg] & sc->fast_path_flag) != 0;
+}
+
+bool pv_syscall_no_address(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]) {
+        return sc && sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN && sc->path[0].len_arg >= 0 &&
+               sc->path[0].len_arg < PV_SC_ARGS && args[sc->path[0].len_arg] == 0;
 }

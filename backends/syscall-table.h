@@ -63,6 +63,7 @@ enum pv_sc_kind {
                             * not a path of the call (never translated), the new link's name is */
         PV_SC_BIND,        /* bind(fd, struct sockaddr_un *, len): a named AF_UNIX socket is created */
         PV_SC_CONNECT,     /* connect(fd, struct sockaddr_un *, len) */
+        PV_SC_SENDTO,      /* sendto(fd, buf, len, flags, struct sockaddr_un *, addrlen) */
         PV_SC_INOTIFY,     /* inotify_add_watch(fd, path, mask): IN_DONT_FOLLOW in mask */
         PV_SC_NAME_TO_HANDLE, /* name_to_handle_at(dirfd, path, struct file_handle *, mount_id *, flags) */
         PV_SC_ADMIN,       /* mount, umount, umount2, swapon, swapoff, acct, uselib, quotactl:
@@ -273,3 +274,7 @@ bool pv_syscall_empty_path_ok(const struct pv_syscall *sc, unsigned i, uint64_t 
 /* Whether a non-strict filter lets this call through untrapped (see fast_path_flag). Exactly the
  * test that the BPF makes, for backends that see every call (plain ptrace) to skip the same. */
 bool pv_syscall_fast_path(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]);
+/* Whether the call names no address (a socket row whose address length is 0: send() on a
+ * connected socket is sendto(fd, buf, len, flags, NULL, 0)). The filter lets such calls through
+ * untrapped, strict or not (there is no path to decide on); plain ptrace skips the same. */
+bool pv_syscall_no_address(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]);

@@ -970,7 +970,7 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, con
         size_t pl = strlen(path);
         if (pl <= sizeof(sa.sun_path))
                 memcpy(sa.sun_path, path, pl);
-        else if (sc->kind == PV_SC_CONNECT) {
+        else if (sc->kind != PV_SC_BIND) {
                 hold = open(path, O_PATH | O_CLOEXEC);
                 if (hold < 0)
                         return -errno;
@@ -1003,6 +1003,25 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, con
                 old = umask(mask);
                 k = bind(sfd, (struct sockaddr *) &sa, len);
                 umask(old);
+        } else if (sc->kind == PV_SC_SENDTO) {
+                /* the data, read as ourselves; at most what a datagram can be */
+                enum { SEND_MAX = 1 << 20 };
+                size_t n = (size_t) args[2];
+                if (n > SEND_MAX)
+                        return -EMSGSIZE;
+                _cleanup_free_ void *buf = malloc(n ? n : 1);
+                if (!buf)
+                        return -ENOMEM;
+                int r = n > 0 ? own_read(u, args[1], buf, n) : 0;
+                if (r < 0)
+                        return r;
+                /* MSG_NOSIGNAL: a SIGPIPE is the program's, never ours */
+                ssize_t sent = sendto(sfd, buf, n, (int) args[3] | MSG_NOSIGNAL, (struct sockaddr *) &sa, len);
+                if (sent < 0)
+                        return -errno;
+                a->kind = ANSWER_VALUE;
+                a->value = sent;
+                return 0;
         } else
                 k = connect(sfd, (struct sockaddr *) &sa, len);
         if (k < 0)
@@ -1076,6 +1095,7 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
 
         case PV_SC_BIND:
         case PV_SC_CONNECT:
+        case PV_SC_SENDTO:
                 return do_socket_path(u, sc, path, args, a);
 
         case PV_SC_NAME_TO_HANDLE:

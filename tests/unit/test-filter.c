@@ -178,6 +178,8 @@ static uint32_t model(const struct pv_syscall *rows, size_t n, enum pv_filter_ac
                 args[i] = d->args[i];
         if (!strict && pv_syscall_fast_path(sc, args))
                 return SECCOMP_RET_ALLOW;
+        if (pv_syscall_no_address(sc, args))
+                return SECCOMP_RET_ALLOW;
 
         return pv_filter_row_verdict(sc, arch, action);
 }

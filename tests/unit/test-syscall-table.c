@@ -254,6 +254,7 @@ static void test_expected_rows(_unused_ void **state) {
                 { "symlinkat", PV_SC_SYMLINK, 266, 304 },
                 { "bind", PV_SC_BIND, 49, 361 },
                 { "connect", PV_SC_CONNECT, 42, 362 },
+                { "sendto", PV_SC_SENDTO, 44, 369 },
                 { "inotify_add_watch", PV_SC_INOTIFY, 254, 292 },
                 { "name_to_handle_at", PV_SC_NAME_TO_HANDLE, 303, 341 },
                 { "mount", PV_SC_ADMIN, 165, 21 },
