@@ -697,6 +697,12 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 e->fix_size = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[1] : info->entry.args[1];
                 return restart(e->tid, PTRACE_SYSCALL, 0);
         }
+        if (sc->kind == PV_SC_SETVIEW && !t->check_root) {
+                /* chroot: paths from /proc are the tracee's root's from now on */
+                log_debug("%d called %s: paths of /proc are taken from each tracee's root from now on",
+                          (int) e->tid, sc->name);
+                t->check_root = true;
+        }
         if (how != PV_HOW_REWRITE || sc->n_paths < 1 || e->delegated)
                 return pass(t, e);
 
