@@ -59,7 +59,37 @@ static int read_flags(struct pv_capture *c, pid_t pid, const struct pv_syscall *
         return 0;
 }
 
-int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, unsigned idx,
+/* struct msghdr of each arch: msg_name and msg_namelen, msg_iov and msg_iovlen, msg_control and
+ * msg_controllen. */
+static int read_msghdr(struct pv_capture *c, pid_t pid, enum pv_arch arch, uint64_t addr, uint64_t *ret_name,
+                       uint64_t *ret_namelen) {
+        c->msghdr_size = arch == PV_ARCH_I386 ? 28 : 56;
+        int r = pv_tracee_read(pid, addr, c->msghdr, c->msghdr_size);
+        if (r < 0)
+                return r;
+        if (arch == PV_ARCH_I386) {
+                uint32_t m[7];
+                memcpy(m, c->msghdr, sizeof(m));
+                *ret_name = m[0];
+                *ret_namelen = m[1];
+                c->msg_iov = m[2];
+                c->msg_iovlen = m[3];
+                c->msg_control = m[4];
+                c->msg_controllen = m[5];
+        } else {
+                uint64_t m[7];
+                memcpy(m, c->msghdr, sizeof(m));
+                *ret_name = m[0];
+                *ret_namelen = (uint32_t) m[1];
+                c->msg_iov = m[2];
+                c->msg_iovlen = m[3];
+                c->msg_control = m[4];
+                c->msg_controllen = m[5];
+        }
+        return 0;
+}
+
+int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, enum pv_arch arch, unsigned idx,
                     const uint64_t args[PV_SC_ARGS], pv_root_path_fn root_path, void *userdata) {
         int r = read_flags(c, pid, sc, args);
         if (r < 0)
@@ -73,14 +103,19 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
         if (args[sp->arg] == 0 && sp->empty == PV_EMPTY_NULL)
                 return PV_CAPTURE_KERNEL;
         int n;
-        if (sp->type == PV_PATH_SOCKADDR_UN) {
+        if (sp->type == PV_PATH_SOCKADDR_UN || sp->type == PV_PATH_MSGHDR) {
                 /* only a named AF_UNIX address is a path; unnamed (just the family), abstract
                  * (sun_path[0] == 0), other families and bad lengths are the kernel's */
-                uint64_t len = args[sp->len_arg];
+                uint64_t addr = args[sp->arg], len;
+                if (sp->type == PV_PATH_MSGHDR) {
+                        if (read_msghdr(c, pid, arch, addr, &addr, &len) < 0 || addr == 0)
+                                return PV_CAPTURE_KERNEL;
+                } else
+                        len = args[sp->len_arg];
                 struct sockaddr_un sun;
                 if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(sun))
                         return PV_CAPTURE_KERNEL;
-                if (pv_tracee_read(pid, args[sp->arg], &sun, (size_t) len) < 0)
+                if (pv_tracee_read(pid, addr, &sun, (size_t) len) < 0)
                         return PV_CAPTURE_KERNEL;
                 size_t plen = (size_t) len - offsetof(struct sockaddr_un, sun_path);
                 if (sun.sun_family != AF_UNIX || sun.sun_path[0] == '\0')

@@ -43,6 +43,11 @@ struct pv_capture {
         char last_dot[3];        /* "." or ".." when the path ends in it and the call adds or removes
                                   * entries: abs is then the directory part (see capture.c) */
         bool neutral;            /* /proc/PID/fd/N, /dev/fd/N: an object, not a covered place */
+        /* PV_PATH_MSGHDR: the struct msghdr as the program gave it (x86-64: 56 bytes; i386:
+         * compat_msghdr, 28), and where its fields are */
+        uint8_t msghdr[56];
+        size_t msghdr_size;
+        uint64_t msg_iov, msg_iovlen, msg_control, msg_controllen;
         char target_buf[PATH_MAX + 4];
 };
 
@@ -56,7 +61,7 @@ enum {
  * i386). Returns PV_CAPTURE_DECIDE or PV_CAPTURE_KERNEL, or a -errno that the call must fail with
  * (EFAULT, ENAMETOOLONG, ENOENT for "", EXDEV for RESOLVE_BENEATH escapes, EINVAL/E2BIG for a
  * bad struct open_how), or -ESRCH when the tracee is gone. */
-int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, unsigned idx,
+int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc, enum pv_arch arch, unsigned idx,
                     const uint64_t args[PV_SC_ARGS], pv_root_path_fn root_path, void *userdata);
 
 /* Whether a relative path climbs above its starting directory at any point ("a/../../b"), which

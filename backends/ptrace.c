@@ -569,11 +569,13 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
         /* the strings (8-byte aligned), then struct open_how if it changes; an AF_UNIX address is
          * a struct sockaddr_un with its length */
         size_t off[PV_SC_PATHS_MAX] = {}, addr_len[PV_SC_PATHS_MAX] = {}, len = 0;
+        size_t msg_off[PV_SC_PATHS_MAX] = {};
+        bool msg[PV_SC_PATHS_MAX] = {};
         for (unsigned i = 0; i < sc->n_paths; i++) {
                 if (!paths[i])
                         continue;
                 size_t plen = strlen(paths[i]) + 1;
-                if (sc->path[i].type == PV_PATH_SOCKADDR_UN) {
+                if (sc->path[i].type == PV_PATH_SOCKADDR_UN || sc->path[i].type == PV_PATH_MSGHDR) {
                         struct sockaddr_un sa = { .sun_family = AF_UNIX };
                         if (plen - 1 > sizeof(sa.sun_path)) {
                                 /* the target is longer than an address can be (README, limits) */
@@ -585,6 +587,14 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                         off[i] = len;
                         memcpy(t->buf + len, &sa, sizeof(sa));
                         len = (len + sizeof(sa) + 7) & ~(size_t) 7;
+                        if (sc->path[i].type == PV_PATH_MSGHDR) {
+                                /* a copy of the program's struct msghdr; its msg_name is set below,
+                                 * once the address of the copy is known */
+                                msg[i] = true;
+                                msg_off[i] = len;
+                                memcpy(t->buf + len, t->cap[i].msghdr, t->cap[i].msghdr_size);
+                                len = (len + t->cap[i].msghdr_size + 7) & ~(size_t) 7;
+                        }
                         continue;
                 }
                 if (plen > PATH_MAX) {
@@ -611,11 +621,34 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                 return r < 0 ? r : pass(t, e);
         }
 
+        for (unsigned i = 0; i < sc->n_paths; i++) {
+                if (!msg[i])
+                        continue;
+                uint8_t *m = t->buf + msg_off[i];
+                if (arch == PV_ARCH_I386) {
+                        uint32_t name = (uint32_t) ((uint64_t) addr + off[i]), namelen = (uint32_t) addr_len[i];
+                        memcpy(m, &name, 4);
+                        memcpy(m + 4, &namelen, 4);
+                } else {
+                        uint64_t name = (uint64_t) addr + off[i];
+                        uint32_t namelen = (uint32_t) addr_len[i];
+                        memcpy(m, &name, 8);
+                        memcpy(m + 8, &namelen, 4);
+                }
+                int w = pv_tracee_write(e->tid, (uint64_t) addr + msg_off[i], m, t->cap[i].msghdr_size);
+                if (w < 0)
+                        return w == -ESRCH ? 0 : w;
+        }
+
         e->n_restore = 0;
         int r = 0;
         for (unsigned i = 0; i < sc->n_paths && r >= 0; i++) {
                 if (!paths[i])
                         continue;
+                if (msg[i]) {
+                        r = set_arg(t, e, info, arch, (unsigned) sc->path[i].arg, (uint64_t) addr + msg_off[i]);
+                        continue;
+                }
                 r = set_arg(t, e, info, arch, (unsigned) sc->path[i].arg, (uint64_t) addr + off[i]);
                 if (r >= 0 && addr_len[i])
                         r = set_arg(t, e, info, arch, (unsigned) sc->path[i].len_arg, addr_len[i]);
@@ -720,7 +753,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
         for (unsigned i = 0; i < sc->n_paths; i++) {
                 struct pv_capture *c = &t->cap[i];
                 struct pv_decision *dec = &t->decision[i];
-                int r = pv_capture_path(c, e->tid, sc, i, args, ptrace_root_path, t);
+                int r = pv_capture_path(c, e->tid, sc, (enum pv_arch) arch, i, args, ptrace_root_path, t);
                 /* nothing to decide on, or a path the kernel will refuse the same way (EFAULT,
                  * ENAMETOOLONG, "" ENOENT, RESOLVE_BENEATH EXDEV): that path is left as it is */
                 if (r != PV_CAPTURE_DECIDE) {

@@ -262,6 +262,13 @@ const struct pv_syscall pv_syscall_table[] = {
                             .follow = PV_FOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_READ } },
                 NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
         },
+        {       /* every sendmsg is trapped (the address is in memory): one without a name is let go */
+                .name = "sendmsg", NR(46, 370), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SENDMSG,
+                .n_paths = 1,
+                .path = { { .arg = 1, .dirfd_arg = -1, .len_arg = -1, .type = PV_PATH_MSGHDR,
+                            .follow = PV_FOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_READ } },
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
+        },
         {
                 .name = "inotify_add_watch", NR(254, 292), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_INOTIFY,
                 ONE_PATH(1, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_READ), FLAGS(2, PV_FLAGS_AT),
@@ -649,6 +656,7 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_BIND] = "bind",
         [PV_SC_CONNECT] = "connect",
         [PV_SC_SENDTO] = "sendto",
+        [PV_SC_SENDMSG] = "sendmsg",
         [PV_SC_INOTIFY] = "inotify",
         [PV_SC_NAME_TO_HANDLE] = "name_to_handle",
         [PV_SC_ADMIN] = "admin",

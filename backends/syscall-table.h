@@ -64,6 +64,7 @@ enum pv_sc_kind {
         PV_SC_BIND,        /* bind(fd, struct sockaddr_un *, len): a named AF_UNIX socket is created */
         PV_SC_CONNECT,     /* connect(fd, struct sockaddr_un *, len) */
         PV_SC_SENDTO,      /* sendto(fd, buf, len, flags, struct sockaddr_un *, addrlen) */
+        PV_SC_SENDMSG,     /* sendmsg(fd, struct msghdr *, flags) */
         PV_SC_INOTIFY,     /* inotify_add_watch(fd, path, mask): IN_DONT_FOLLOW in mask */
         PV_SC_NAME_TO_HANDLE, /* name_to_handle_at(dirfd, path, struct file_handle *, mount_id *, flags) */
         PV_SC_ADMIN,       /* mount, umount, umount2, swapon, swapoff, acct, uselib, quotactl:
@@ -132,6 +133,7 @@ enum pv_sc_empty {
 enum pv_sc_path_type {
         PV_PATH_STRING,       /* NUL-terminated string */
         PV_PATH_SOCKADDR_UN,  /* struct sockaddr_un, its length in args[len_arg] (bind, connect) */
+        PV_PATH_MSGHDR,       /* a struct msghdr whose msg_name is a struct sockaddr_un (sendmsg) */
 };
 
 /* How a row's arguments are laid out beyond their registers, per architecture (the same name can

@@ -962,7 +962,7 @@ static int tracee_fd(struct pv_unotify *u, uint64_t fd) {
 /* bind() and connect() of the tracee's socket to `path`, on a copy of its fd (the same socket).
  * A path longer than sun_path goes through an O_PATH fd of ours: /proc/self/fd/N for connect,
  * /proc/self/fd/N/NAME (N: its directory) for bind. */
-static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, const char *path,
+static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
                           const uint64_t args[PV_SC_ARGS], struct answer *a) {
         pid_t pid = (pid_t) u->req->pid;
         struct sockaddr_un sa = { .sun_family = AF_UNIX };
@@ -1003,6 +1003,59 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, con
                 old = umask(mask);
                 k = bind(sfd, (struct sockaddr *) &sa, len);
                 umask(old);
+        } else if (sc->kind == PV_SC_SENDMSG) {
+                /* the data of every iovec, read as ourselves, sent in one piece to the address;
+                 * control data (fds, credentials) would be the program's: not emulated */
+                enum { SEND_MAX = 1 << 20, IOV_MAX_ = 1024 };
+                const struct pv_capture *c = &u->cap;
+                if (c->msg_control != 0 && c->msg_controllen > 0)
+                        return -EOPNOTSUPP;
+                if (c->msg_iovlen > IOV_MAX_)
+                        return -EMSGSIZE;
+                size_t n_iov = (size_t) c->msg_iovlen, esize = arch == PV_ARCH_I386 ? 8 : 16;
+                _cleanup_free_ uint8_t *iov = malloc(n_iov * esize + 1);
+                if (!iov)
+                        return -ENOMEM;
+                int r = n_iov > 0 ? own_read(u, c->msg_iov, iov, n_iov * esize) : 0;
+                if (r < 0)
+                        return r;
+                size_t total = 0;
+                for (size_t i = 0; i < n_iov; i++) {
+                        uint64_t l;
+                        if (arch == PV_ARCH_I386) {
+                                uint32_t w;
+                                memcpy(&w, iov + i * esize + 4, 4);
+                                l = w;
+                        } else
+                                memcpy(&l, iov + i * esize + 8, 8);
+                        if (l > SEND_MAX || total + l > SEND_MAX)
+                                return -EMSGSIZE;
+                        total += (size_t) l;
+                }
+                _cleanup_free_ uint8_t *buf = malloc(total ? total : 1);
+                if (!buf)
+                        return -ENOMEM;
+                for (size_t i = 0, at = 0; i < n_iov; i++) {
+                        uint64_t base, l;
+                        if (arch == PV_ARCH_I386) {
+                                uint32_t w[2];
+                                memcpy(w, iov + i * esize, 8);
+                                base = w[0];
+                                l = w[1];
+                        } else {
+                                memcpy(&base, iov + i * esize, 8);
+                                memcpy(&l, iov + i * esize + 8, 8);
+                        }
+                        if (l > 0 && (r = own_read(u, base, buf + at, (size_t) l)) < 0)
+                                return r;
+                        at += (size_t) l;
+                }
+                ssize_t sent = sendto(sfd, buf, total, (int) args[2] | MSG_NOSIGNAL, (struct sockaddr *) &sa, len);
+                if (sent < 0)
+                        return -errno;
+                a->kind = ANSWER_VALUE;
+                a->value = sent;
+                return 0;
         } else if (sc->kind == PV_SC_SENDTO) {
                 /* the data, read as ourselves; at most what a datagram can be */
                 enum { SEND_MAX = 1 << 20 };
@@ -1096,7 +1149,8 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
         case PV_SC_BIND:
         case PV_SC_CONNECT:
         case PV_SC_SENDTO:
-                return do_socket_path(u, sc, path, args, a);
+        case PV_SC_SENDMSG:
+                return do_socket_path(u, sc, arch, path, args, a);
 
         case PV_SC_NAME_TO_HANDLE:
                 return do_name_to_handle(u, sc, path, args, flags, a);
@@ -1285,7 +1339,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
         struct pv_capture *c = &u->cap, *caps[PV_SC_PATHS_MAX] = { &u->cap, &u->cap2 };
         bool kernel[PV_SC_PATHS_MAX] = {};
         for (unsigned i = 0; i < sc->n_paths; i++) {
-                r = pv_capture_path(caps[i], pid, sc, i, args, unotify_root_path, u);
+                r = pv_capture_path(caps[i], pid, sc, (enum pv_arch) arch, i, args, unotify_root_path, u);
                 if (r < 0)
                         return r;
                 kernel[i] = r == PV_CAPTURE_KERNEL;

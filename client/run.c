@@ -119,6 +119,9 @@ static int add_quick(struct pv_policy *p, enum pv_quick kind, const char *arg, c
 
 /* Sends an int (an errno, or 0 with the listener attached). */
 static int send_int(int sock, int value, int fd) {
+        /* without an fd: write(), never trapped (sendmsg may be, once a filter is in place) */
+        if (fd < 0)
+                return RETRY_EINTR(write(sock, &value, sizeof(value))) == sizeof(value) ? 0 : -errno;
         char control[CMSG_SPACE(sizeof(int))] = {};
         struct iovec iov = { &value, sizeof(value) };
         struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
@@ -192,9 +195,13 @@ _noreturn_ static void child(int sock, const struct sock_fprog *notify, const st
                                 r = send_int(sock, -listener, -1);
                                 break;
                         }
-                        /* the value carries the filter flags; the fd the listener */
-                        r = send_int(sock, (int) flags | INT_MIN, listener);
-                        close(listener);
+                        /* From here on the filter traps sendmsg (its msghdr may name an AF_UNIX
+                         * address): a sendmsg() now would wait for a listener that the parent
+                         * does not have yet. Only write(): the filter flags and the listener's
+                         * number; the parent takes the fd itself with pidfd_getfd(), and it stays
+                         * open here until the exec (O_CLOEXEC). */
+                        int reply[2] = { (int) flags | INT_MIN, listener };
+                        r = RETRY_EINTR(write(sock, reply, sizeof(reply))) == sizeof(reply) ? 0 : -errno;
                         break;
                 }
                 case 'T': /* 't' after making sure that no listener sits above us */
@@ -226,30 +233,30 @@ _noreturn_ static void child(int sock, const struct sock_fprog *notify, const st
 
 /* ---- the parent -------------------------------------------------------------------------------- */
 
-/* Sends a command to the child and reads its answer: the int, and an fd if one came. */
+/* Sends a command to the child and reads its answer: an int, and for a listener ('u') the
+ * listener's fd number in the child, in *ret_fd (-1 otherwise). */
 static int child_cmd(int sock, char cmd, int *ret_value, int *ret_fd) {
         if (RETRY_EINTR(write(sock, &cmd, 1)) != 1)
                 return -errno;
-        int value = 0;
-        char control[CMSG_SPACE(sizeof(int))];
-        struct iovec iov = { &value, sizeof(value) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control,
-                              .msg_controllen = sizeof(control) };
-        ssize_t n = RETRY_EINTR(recvmsg(sock, &msg, MSG_CMSG_CLOEXEC));
+        int reply[2] = { 0, -1 };
+        ssize_t n = RETRY_EINTR(read(sock, reply, sizeof(reply)));
         if (n < 0)
                 return -errno;
-        if (n != sizeof(value))
+        if (n != sizeof(int) && n != sizeof(reply))
                 return -EPIPE;
-        int fd = -1;
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                        memcpy(&fd, CMSG_DATA(c), sizeof(int));
         if (ret_fd)
-                *ret_fd = fd;
-        else
-                safe_close(fd);
-        *ret_value = value;
+                *ret_fd = n == sizeof(reply) ? reply[1] : -1;
+        *ret_value = reply[0];
         return 0;
+}
+
+/* The child's fd `fd`, as an fd of ours (pidfd_getfd). */
+static int take_child_fd(pid_t child, int fd) {
+        _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, child, 0);
+        if (pidfd < 0)
+                return -errno;
+        int r = (int) syscall(SYS_pidfd_getfd, pidfd, fd, 0);
+        return r < 0 ? -errno : r;
 }
 
 static int exit_status(int status) {
@@ -538,15 +545,15 @@ static int choose_backend(struct session *s, enum backend want, unsigned *ret_fl
                         return -1;
                 }
                 if (value & INT_MIN) {
-                        if (fd < 0) {
-                                log_error("the child sent no listener");
+                        int listener = fd >= 0 ? take_child_fd(s->pid, fd) : -EBADMSG;
+                        if (listener < 0) {
+                                log_error_errno(listener, "cannot take the listener from the child (pidfd_getfd): %m");
                                 return -1;
                         }
-                        s->listener = fd;
+                        s->listener = listener;
                         *ret_flags = (unsigned) (value & ~INT_MIN);
                         return BACKEND_UNOTIFY;
                 }
-                safe_close(fd);
                 unotify_error = value;
                 if (want == BACKEND_UNOTIFY) {
                         log_error_errno(value, "cannot install the seccomp filter with a listener: %m%s",

@@ -462,28 +462,14 @@ static _noreturn_ void child_main(int sock, const struct sock_fprog *prog, const
 
         fd = pv_filter_install_listener(prog, &flags);
 
-        /* Send { fd or -errno, flags } and the fd itself: sendmsg is not a path call. */
+        /* Send { fd or -errno, flags } with write(): the filter traps sendmsg (its msghdr may
+         * name an AF_UNIX address), which would wait for a listener that the parent does not
+         * have yet. The parent takes the fd itself (pidfd_getfd); it stays open here until then. */
         int msg[2] = { fd, (int) flags };
-        struct iovec iov = { .iov_base = msg, .iov_len = sizeof msg };
-        union {
-                struct cmsghdr cmsg;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1 };
-        if (fd >= 0) {
-                mh.msg_control = control.buf;
-                mh.msg_controllen = sizeof control.buf;
-                struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        if (sendmsg(sock, &mh, MSG_NOSIGNAL) != (ssize_t) sizeof msg)
+        if (write(sock, msg, sizeof msg) != (ssize_t) sizeof msg)
                 _exit(3);
         if (fd < 0)
                 _exit(0);
-        close(fd);
 
         for (;;) {
                 int idx;
@@ -503,13 +489,6 @@ static _noreturn_ void child_main(int sock, const struct sock_fprog *prog, const
  * installing (the child is then reaped). */
 static int child_start(const struct sock_fprog *prog, const struct step *steps, size_t n_steps, struct child *ret) {
         int sv[2], msg[2] = { -1, 0 }, fd = -1;
-        union {
-                struct cmsghdr cmsg;
-                char buf[CMSG_SPACE(sizeof(int))];
-        } control = {};
-        struct iovec iov = { .iov_base = msg, .iov_len = sizeof msg };
-        struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.buf,
-                             .msg_controllen = sizeof control.buf };
         pid_t pid;
 
         assert_int_equal(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
@@ -521,7 +500,7 @@ static int child_start(const struct sock_fprog *prog, const struct step *steps, 
         }
         close(sv[1]);
 
-        /* A filter that traps the child's sendmsg() would deadlock us both: time out instead. */
+        /* A filter that traps a call of the child's hand-over would deadlock us both: time out. */
         struct pollfd p = { .fd = sv[0], .events = POLLIN };
         if (poll(&p, 1, 10 * 1000) != 1) {
                 kill(pid, SIGKILL);
@@ -529,10 +508,14 @@ static int child_start(const struct sock_fprog *prog, const struct step *steps, 
                 close(sv[0]);
                 fail_msg("no listener from the child within 10 s");
         }
-        assert_int_equal(recvmsg(sv[0], &mh, MSG_CMSG_CLOEXEC), (ssize_t) sizeof msg);
-        for (struct cmsghdr *c = CMSG_FIRSTHDR(&mh); c; c = CMSG_NXTHDR(&mh, c))
-                if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
-                        memcpy(&fd, CMSG_DATA(c), sizeof(int));
+        assert_int_equal(read(sv[0], msg, sizeof msg), (ssize_t) sizeof msg);
+        if (msg[0] >= 0) {
+                int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
+                assert_true(pidfd >= 0);
+                fd = (int) syscall(SYS_pidfd_getfd, pidfd, msg[0], 0);
+                assert_true(fd >= 0);
+                close(pidfd);
+        }
 
         if (msg[0] < 0) {
                 int status;

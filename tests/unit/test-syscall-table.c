@@ -127,7 +127,8 @@ static void test_rows_consistent(_unused_ void **state) {
                         const struct pv_sc_path *path = &sc->path[p];
 
                         assert_true(path->dirfd_arg >= -1);
-                        assert_true(path->type == PV_PATH_STRING || path->type == PV_PATH_SOCKADDR_UN);
+                        assert_true(path->type == PV_PATH_STRING || path->type == PV_PATH_SOCKADDR_UN ||
+                                    path->type == PV_PATH_MSGHDR);
                         assert_true((path->type == PV_PATH_SOCKADDR_UN) == (path->len_arg >= 0));
                         assert_true(path->follow <= PV_FOLLOW_IF_FLAG);
                         assert_true(path->empty <= PV_EMPTY_NULL);
@@ -257,6 +258,7 @@ static void test_expected_rows(_unused_ void **state) {
                 { "bind", PV_SC_BIND, 49, 361 },
                 { "connect", PV_SC_CONNECT, 42, 362 },
                 { "sendto", PV_SC_SENDTO, 44, 369 },
+                { "sendmsg", PV_SC_SENDMSG, 46, 370 },
                 { "inotify_add_watch", PV_SC_INOTIFY, 254, 292 },
                 { "name_to_handle_at", PV_SC_NAME_TO_HANDLE, 303, 341 },
                 { "mount", PV_SC_ADMIN, 165, 21 },
@@ -725,7 +727,8 @@ static void test_rows_on_kernel(_unused_ void **state) {
                 /* bind, connect and inotify_add_watch need an fd of their kind: the process
                  * tests make them for real */
                 /* mount, swapon, acct and the like: never on this machine's "/" */
-                if (mutates || sc->path[0].type == PV_PATH_SOCKADDR_UN || sc->kind == PV_SC_INOTIFY ||
+                if (mutates || sc->path[0].type == PV_PATH_SOCKADDR_UN || sc->path[0].type == PV_PATH_MSGHDR ||
+                    sc->kind == PV_SC_INOTIFY ||
                     sc->kind == PV_SC_ADMIN || sc->kind == PV_SC_NAME_TO_HANDLE ||
                     sc->kind == PV_SC_GETXATTRAT /* its name and struct xattr_args: below */)
                         continue;
