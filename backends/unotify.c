@@ -1399,7 +1399,10 @@ static int process(struct pv_unotify *u, struct answer *a) {
         else {
                 u->ctr->passed++;
                 bool fix_link = (sc->kind == PV_SC_READLINK || sc->kind == PV_SC_READLINKAT) && proc_link(c->abs);
-                if (!pv_policy_strict(u->policy) && !u->emulate_all && !fix_link) {
+                /* sendmsg with control data (fds, credentials) cannot be performed for the program:
+                 * the kernel does it, strict or not (README) */
+                bool own_control = sc->kind == PV_SC_SENDMSG && c->msg_control != 0 && c->msg_controllen > 0;
+                if ((!pv_policy_strict(u->policy) && !u->emulate_all && !fix_link) || own_control) {
                         a->kind = ANSWER_CONTINUE;
                         return 0;
                 }
