@@ -662,6 +662,130 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
         return restart(e->tid, PTRACE_SYSCALL, 0);
 }
 
+/* execve of a "#!" script when the script or its interpreter is redirected: the kernel would
+ * look the interpreter up on the host, and hand it the script's target path as $0. We make the
+ * call that the kernel would make, on the policy's terms: exec the interpreter (redirected if a
+ * rule says so) with argv = { interpreter as written, [its argument], the script as the program
+ * named it (its own string: $0 as natively), argv[1...] }. The interpreter then opens the script
+ * by that name, through the policy again. x86-64 calls only; 1 when the call was rewritten and
+ * restarted, 0 when it was not a case for this, -errno. */
+static int exec_script(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info, const struct pv_syscall *sc,
+                       const char *file, const uint64_t args[PV_SC_ARGS]) {
+        enum { ARGV_MAX = 256 };
+        char head[256];
+        /* not executable: the kernel says EACCES itself */
+        if (faccessat(AT_FDCWD, file, X_OK, AT_EACCESS) < 0)
+                return 0;
+        _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return 0;
+        ssize_t n = read(fd, head, sizeof(head) - 1);
+        if (n < 3 || head[0] != '#' || head[1] != '!')
+                return 0;
+        head[n] = '\0';
+        char *nl = strchr(head, '\n');
+        if (nl)
+                *nl = '\0';
+        char *p = head + 2;
+        while (*p == ' ' || *p == '\t')
+                p++;
+        char *interp = p;
+        while (*p && *p != ' ' && *p != '\t')
+                p++;
+        char *iarg = NULL;
+        if (*p) {
+                *p++ = '\0';
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                char *end = p + strlen(p);
+                while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+                        *--end = '\0';
+                if (*p)
+                        iarg = p;
+        }
+        if (interp[0] != '/')
+                return 0;
+
+        struct pv_decision *dec = &t->decision[1];
+        char interp_abs[PATH_MAX + 1];
+        bool dir = false;
+        if (pv_path_normalize(interp, interp_abs, PATH_MAX, &dir) < 0)
+                return 0;
+        if (pv_policy_decide(t->policy, interp_abs, PV_INTENT_READ | PV_INTENT_EXEC, dec) < 0)
+                return 0;
+        if (dec->action == PV_FAIL) {
+                int r = skip_call(e->tid, dec->error);
+                return r < 0 ? r : (pass(t, e) ?: 1);
+        }
+        bool script_redirected = t->decision[0].action == PV_REDIRECT;
+        if (dec->action != PV_REDIRECT && !script_redirected)
+                return 0; /* the kernel does exactly what natively happens */
+        const char *interp_target = dec->action == PV_REDIRECT ? dec->target : interp_abs;
+
+        /* the program's argv pointers */
+        unsigned argv_arg = sc->path[0].arg + 1;
+        uint64_t old_argv[ARGV_MAX + 1];
+        size_t argc = 0;
+        for (; argc <= ARGV_MAX; argc++) {
+                if (pv_tracee_read(e->tid, args[argv_arg] + argc * 8, &old_argv[argc], 8) < 0)
+                        return 0;
+                if (!old_argv[argc])
+                        break;
+        }
+        if (argc > ARGV_MAX)
+                return 0; /* too many to copy here: the kernel does it its way */
+
+        /* [interp target][interp as written][arg] strings, then the new argv */
+        size_t len = 0, o_target, o_name, o_arg = 0, o_argv;
+        size_t tl = strlen(interp_target) + 1, nl2 = strlen(interp) + 1, al = iarg ? strlen(iarg) + 1 : 0;
+        if (tl + nl2 + al + (argc + 4) * 8 + 32 > sizeof(t->buf))
+                return 0;
+        o_target = len;
+        memcpy(t->buf + len, interp_target, tl);
+        len += tl;
+        o_name = len;
+        memcpy(t->buf + len, interp, nl2);
+        len += nl2;
+        if (iarg) {
+                o_arg = len;
+                memcpy(t->buf + len, iarg, al);
+                len += al;
+        }
+        len = (len + 7) & ~(size_t) 7;
+        o_argv = len;
+        size_t slots = 2 + (iarg ? 1 : 0) + (argc > 0 ? argc - 1 : 0) + 1;
+        len += slots * 8;
+        /* the pointers need the address: place a zeroed area first, then fill it in */
+        memset(t->buf + o_argv, 0, slots * 8);
+        int64_t addr = place(t, e, info, PV_ARCH_X86_64, len);
+        if (addr == 0)
+                return 1; /* a page is mapped first; the call comes back */
+        if (addr < 0)
+                return (int) addr;
+        uint64_t *v = (uint64_t *) (void *) (t->buf + o_argv);
+        size_t k = 0;
+        v[k++] = (uint64_t) addr + o_name;
+        if (iarg)
+                v[k++] = (uint64_t) addr + o_arg;
+        v[k++] = args[sc->path[0].arg]; /* the script, as the program named it */
+        for (size_t i = 1; i < argc; i++)
+                v[k++] = old_argv[i];
+        v[k++] = 0;
+        int r = pv_tracee_write(e->tid, (uint64_t) addr + o_argv, v, k * 8);
+        if (r < 0)
+                return r;
+        e->n_restore = 0;
+        r = set_arg(t, e, info, PV_ARCH_X86_64, sc->path[0].arg, (uint64_t) addr + o_target);
+        if (r >= 0)
+                r = set_arg(t, e, info, PV_ARCH_X86_64, argv_arg, (uint64_t) addr + o_argv);
+        if (r < 0)
+                return r;
+        pv_log_decision(t->verbose, t->session, sc, e->tid, interp_abs, interp_target, dec);
+        e->state = ST_RESTORE;
+        r = restart(e->tid, PTRACE_SYSCALL, 0);
+        return r < 0 ? r : 1;
+}
+
 /* seccomp(SECCOMP_SET_MODE_FILTER, NEW_LISTENER, ...): the program sets up a supervisor of its own
  * (a nested pathvisor run: its listener works, since we hold none).
  * Its USER_NOTIF verdicts take precedence over our RET_TRACE (ptrace-seccomp): calls that it
@@ -809,6 +933,11 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 e->fix_size = args[sc->size_arg];
                 if (!targets[0])
                         return restart(e->tid, PTRACE_SYSCALL, 0);
+        }
+        if (sc->kind == PV_SC_EXEC && decided[0] && arch == PV_ARCH_X86_64 && !t->check_root) {
+                int r = exec_script(t, e, info, sc, targets[0] ? targets[0] : t->cap[0].abs, args);
+                if (r != 0)
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : 0;
         }
         if (!targets[0] && !targets[1])
                 return pass(t, e);

@@ -214,7 +214,7 @@ w() { label "$@"; if [ -n "${FAKE:-}" ]; then echo "err $FAKE"; else "$H" "$@"; 
 name_d() {
         local e=${2//#/\\#}
         if [ "${3:-}" = all ]; then
-                sed -i -e "s#\([\" ]\|^\)$e\([/\" ]\|\$\)#\1D\2#g" "$1"
+                sed -i -e "s#\([\" =]\|^\)$e\([/\" ]\|\$\)#\1D\2#g" "$1"
         else
                 sed -i -e "s#path=\"$e\([/\"]\)#path=\"D\1#g" "$1"
         fi
@@ -322,6 +322,12 @@ printf 'target content\n' >"$R/file"
 printf 'read-only target\n' >"$R/ro"
 printf 'secret target\n' >"$R/secret"
 printf '#!/bin/sh\necho script-target\n' >"$R/exec.sh"
+# a #! script that prints its $0 and arguments, and one whose interpreter is a redirected name
+printf '#!/bin/sh\necho "script \\$0=$0 args=$*"\n' >"$R/args.sh"
+cp /bin/busybox "$R/busybox" 2>/dev/null
+printf '#!%s sh\necho "interpreter redirected: \\$0=$0 args=$*"\n' "$V/busybox" >"$T/interp.sh"
+printf '#!%s sh\necho "interpreter redirected: \\$0=$0 args=$*"\n' "$R/busybox" >"$T/interp-native.sh"
+chmod 0755 "$R/args.sh" "$T/interp.sh" "$T/interp-native.sh"
 chmod 0644 "$R/file"
 chmod 0444 "$R/ro"
 chmod 0600 "$R/secret"
@@ -359,6 +365,8 @@ cat >"$POL" <<EOF
     { "path": "$V/ro",       "redirect": "$R/ro" },
     { "path": "$V/secret",   "redirect": "$R/secret" },
     { "path": "$V/exec.sh",  "redirect": "$R/exec.sh" },
+    { "path": "$V/args.sh",  "redirect": "$R/args.sh" },
+    { "path": "$V/busybox",  "redirect": "$R/busybox" },
     { "path": "$V/link",     "redirect": "$R/link" },
     { "path": "$V/abslink",  "redirect": "$R/abslink" },
     { "path": "$V/dangling", "redirect": "$R/dangling" },
@@ -1309,6 +1317,36 @@ fi
 i386_cases() {
 
 # --- i386 system calls (int \$0x80) -------------------------------------------------------------
+
+# --- exec of redirected programs and scripts ---------------------------------------------------
+
+EXEC_CASES=(
+        "exec: a redirected static binary, a redirected #! script (\$0 as named)"
+        "exec: a #! script whose interpreter is a redirected name"
+)
+if [ "$BACKEND" = unotify ]; then
+        for n in "${EXEC_CASES[@]}"; do
+                selected "$n" && skip "$n" "unotify: execve is not translated (README, Known limits)"
+        done
+elif ! [ -x "$R/busybox" ]; then
+        for n in "${EXEC_CASES[@]}"; do
+                selected "$n" && skip "$n" "no /bin/busybox (busybox-static)"
+        done
+else
+        NAMED=1 both "${EXEC_CASES[0]}" "$R" "$V" '
+"$D/busybox" echo static busybox runs
+"$D/args.sh" one two; echo "exit $?"
+cd "$D" && ./args.sh three
+"$D/noexist" 2>/dev/null; echo "missing: $?"
+'
+        if selected "${EXEC_CASES[1]}"; then
+                nat "$T/n" "$T/interp-native.sh" a b
+                pv "$T/p" -p "$POL" -- "$T/interp.sh" a b
+                sed -i "s#$T/interp-native.sh#SCRIPT#" "$T/n"
+                sed -i "s#$T/interp.sh#SCRIPT#" "$T/p"
+                compare "${EXEC_CASES[1]}" "$T/n" "$T/p"
+        fi
+fi
 
 if [ -n "$HAVE_I386" ]; then
         both "i386 int \$0x80: open, openat, stat64, lstat64, fstatat64, stat, statx, access, readlink" "$R" "$V" '
