@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/un.h>
 #include <syslog.h>
 
@@ -293,3 +294,97 @@ void pv_log_decision(bool verbose, unsigned long long session, const struct pv_s
                            abs, pv_errno_to_name(d->error));
 }
 
+
+/* The length of the part of `abs` below the path of the rule that decided it. */
+static size_t rest_len(const char *abs, const struct pv_decision *d) {
+        size_t al = strlen(abs), rl = d->rule ? strlen(pv_rule_path(d->rule)) : al;
+        if (rl == 1) /* a rule on "/" */
+                return al;
+        return al > rl ? al - rl : 0;
+}
+
+int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const struct pv_decision *d, unsigned intent,
+                            bool follow_last, char *out, size_t size, struct pv_decision *scratch) {
+        char path[PATH_MAX], link[PATH_MAX], virt[2 * PATH_MAX];
+        size_t tl = strlen(d->target), rest = rest_len(abs, d);
+        if (tl >= sizeof(path) || rest > tl)
+                return 0;
+        memcpy(path, d->target, tl + 1);
+        size_t keep = tl - rest;
+        bool changed = false;
+
+        for (int depth = 0; depth <= 40; depth++) {
+                bool again = false;
+                size_t i = keep;
+                for (;;) {
+                        while (path[i] == '/')
+                                i++;
+                        if (!path[i])
+                                break;
+                        size_t j = i;
+                        while (path[j] && path[j] != '/')
+                                j++;
+                        size_t k = j;
+                        while (path[k] == '/')
+                                k++;
+                        bool last = path[k] == '\0';
+                        if (last && !follow_last && path[j] == '\0')
+                                break;
+                        char save = path[j];
+                        path[j] = '\0';
+                        struct stat st;
+                        int lr = lstat(path, &st);
+                        ssize_t n = lr == 0 && S_ISLNK(st.st_mode) ? readlink(path, link, sizeof(link) - 1) : -1;
+                        path[j] = save;
+                        if (lr < 0)
+                                break; /* the kernel says why */
+                        if (n < 0) {
+                                i = j;
+                                continue;
+                        }
+                        link[n] = '\0';
+                        if (link[0] != '/')
+                                break; /* relative: the kernel follows it from here */
+                        /* an absolute link names a path of the program's view: decide it again */
+                        int m = snprintf(virt, sizeof(virt), "%s%s", link, path + j);
+                        if (m < 0 || (size_t) m >= sizeof(virt))
+                                return -ENAMETOOLONG;
+                        char norm[PATH_MAX + 1];
+                        bool dir = false;
+                        int r = pv_path_normalize(virt, norm, PATH_MAX, &dir);
+                        if (r < 0)
+                                return r;
+                        if (dir && r > 1)
+                                strcpy(norm + r, "/");
+                        r = pv_policy_decide(p, norm, intent, scratch);
+                        if (r < 0)
+                                return r;
+                        if (scratch->action == PV_FAIL)
+                                return -scratch->error;
+                        changed = true;
+                        if (scratch->action != PV_REDIRECT) {
+                                /* out of every redirect: the kernel goes on from there */
+                                if (strlen(norm) >= size)
+                                        return -ENAMETOOLONG;
+                                strcpy(out, norm);
+                                return 1;
+                        }
+                        size_t nl = strlen(scratch->target), nrest = rest_len(norm, scratch);
+                        if (nl >= sizeof(path) || nrest > nl)
+                                return -ENAMETOOLONG;
+                        memcpy(path, scratch->target, nl + 1);
+                        keep = nl - nrest;
+                        again = true;
+                        break;
+                }
+                if (!again) {
+                        if (!changed)
+                                return 0;
+                        if (strlen(path) >= size)
+                                return -ENAMETOOLONG;
+                        strcpy(out, path);
+                        return 1;
+                }
+        }
+        return -ELOOP;
+}

@@ -83,3 +83,12 @@ void pv_log_decision(bool verbose, unsigned long long session, const struct pv_s
 /* The path that the call is made on for `target` (a redirect's target, or abs): with the last
  * "." or ".." component put back when the program's path had one (see last_dot). */
 const char *pv_capture_target(struct pv_capture *c, const char *target);
+
+/* An absolute symlink met below a redirect's target names a path of the program's view: it is
+ * decided by the policy again (as PRoot does), up to 40 links (ELOOP). Walks the part of
+ * d->target below the rule's target with lstat and readlink, with the caller's credentials and
+ * root (unotify: the tracee's), the last component only if `follow_last`. Returns 0 when nothing
+ * changes, 1 with the path to use in `out`, or -errno (a deny met on the way, ELOOP). Relative
+ * links are left to the kernel. */
+int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const struct pv_decision *d, unsigned intent,
+                            bool follow_last, char *out, size_t size, struct pv_decision *scratch);

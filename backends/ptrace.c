@@ -148,6 +148,8 @@ struct pv_ptrace {
         struct pv_capture cap[PV_SC_PATHS_MAX];
         struct pv_decision decision[PV_SC_PATHS_MAX];
         uint8_t buf[REWRITE_MAX];
+        char links[PATH_MAX];               /* a target with its absolute symlinks decided again */
+        struct pv_decision link_decision;
         struct tracee *buckets[N_BUCKETS];
 };
 
@@ -526,6 +528,30 @@ out:
         return r;
 }
 
+/* pv_capture_follow_links() with the tracee's credentials: directly when they are ours (a
+ * tracer that is not root, or a tracee with our ids), else for the walk only on this thread. */
+static int follow_links_as_tracee(struct pv_ptrace *t, pid_t tid, const struct pv_capture *c,
+                                  const struct pv_decision *dec, bool follow) {
+        struct pv_creds creds;
+        bool switched = false;
+        if (geteuid() == 0 && (pv_tracee_ids(tid, &creds) < 0 || !pv_creds_are_own(&creds, false))) {
+                int r = pv_tracee_creds(tid, &creds);
+                if (r < 0)
+                        return r;
+                if (!pv_creds_are_own(&creds, false)) {
+                        r = pv_as_tracee_enter(&creds, false);
+                        if (r < 0)
+                                return r;
+                        switched = true;
+                }
+        }
+        int k = pv_capture_follow_links(t->policy, c->abs, dec, c->intent, follow, t->links, sizeof(t->links),
+                                        &t->link_decision);
+        if (switched)
+                pv_as_tracee_leave();
+        return k;
+}
+
 /* Points the call's path arguments at new strings: targets[i] for path i, or NULL to leave it. */
 static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info, const struct pv_syscall *sc,
                    enum pv_arch arch, const char *targets[PV_SC_PATHS_MAX]) {
@@ -902,6 +928,18 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                         redirected = true;
                         targets[i] = pv_capture_target(c, dec->target);
                         pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, dec->target, dec);
+                        if (sc->n_paths == 1 && !c->beneath && !c->last_dot[0] && !t->check_root) {
+                                bool follow = !pv_syscall_nofollow(sc, 0, c->flags) &&
+                                              !(sc->path[0].intent & PV_INTENT_CREATE);
+                                int k = follow_links_as_tracee(t, e->tid, c, dec, follow);
+                                if (k < 0) {
+                                        t->counters.denied++;
+                                        r = skip_call(e->tid, -k);
+                                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                                }
+                                if (k > 0)
+                                        targets[i] = t->links;
+                        }
                 } else if (strict)
                         /* strict: the kernel reads the copy that we checked, not memory that another
                          * thread of the program may change meanwhile (still the program's memory:

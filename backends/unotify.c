@@ -1513,6 +1513,19 @@ static int process(struct pv_unotify *u, struct answer *a) {
         }
         u->switched_real = switched && real_ids;
         u->acting = switched;
+        if (!magic && redirected && sc->n_paths == 1 && !beneath && !u->cap.last_dot[0]) {
+                /* absolute symlinks below the target are the program's paths: decided again, as the
+                 * tracee (its credentials and root are in force here) */
+                bool follow = !pv_syscall_nofollow(sc, 0, flags) && !(sc->path[0].intent & PV_INTENT_CREATE);
+                int k = pv_capture_follow_links(u->policy, u->cap.abs, &u->decision, u->cap.intent, follow,
+                                                u->view2, sizeof(u->view2), &u->decision2);
+                if (k < 0) {
+                        r = k;
+                        goto out;
+                }
+                if (k > 0)
+                        target = u->view2;
+        }
         r = act(u, sc, (enum pv_arch) arch, target, args, flags, &how, beneath, a);
 out:
         u->acting = false;

@@ -310,6 +310,7 @@ descendants() {
 R=$T/real
 V=$T/vdir
 VD=$T/virt
+VD2=$T/virt2 # redirected to vlinks/: absolute links in a redirected tree
 W=$T/wdir
 VW=$T/vw
 
@@ -338,6 +339,13 @@ chown 65534:65534 "$R/nobodys" 2>/dev/null
 ln -s file "$R/link"
 ln -s "$R/file" "$R/abslink"
 ln -s nowhere "$R/dangling"
+# absolute links that name paths of the program's view ($VD is redirected to $R as a whole)
+mkdir -p "$T/vlinks"
+ln -s "$VD/file" "$T/vlinks/vlink"
+ln -s "$VD/sub" "$T/vlinks/vdlink"
+ln -s "$VD2/loop2" "$T/vlinks/loop1"
+ln -s "$VD2/loop1" "$T/vlinks/loop2"
+ln -s /etc/hostname "$T/vlinks/host"
 mkfifo "$R/fifo"
 for f in a b c; do echo "sub $f" >"$R/sub/$f"; done
 echo "deep x" >"$R/sub/deep/x"
@@ -375,6 +383,7 @@ cat >"$POL" <<EOF
     { "path": "$V/noexist",  "redirect": "$R/noexist" },
     { "path": "$V/nobodys",  "redirect": "$R/nobodys" },
     { "path": "$VD",         "redirect": "$R" },
+    { "path": "$VD2",        "redirect": "$T/vlinks" },
     { "path": "$VW",         "redirect": "$W" },
     { "path": "$T/s",        "redirect": "$LONGT" },
     { "path": "$T/denyA",    "deny": "EACCES" },
@@ -1317,6 +1326,20 @@ fi
 i386_cases() {
 
 # --- i386 system calls (int \$0x80) -------------------------------------------------------------
+
+# --- absolute symlinks in a redirected tree -----------------------------------------------------
+
+if selected "absolute symlinks below a redirect's target are decided by the policy again (ELOOP bound)"; then
+        pv "$T/p" -p "$POL" -- bash -c 'cat "$1/vlink"; cat "$1/vdlink/a"; cat "$1/loop1" 2>&1 | sed "s/.*: //";
+                cmp -s "$1/host" /etc/hostname && echo "host link: the host'"'"'s file"; readlink "$1/vlink"' _ "$VD2"
+        expect_text "absolute symlinks below a redirect's target are decided by the policy again (ELOOP bound)" \
+                "target content
+sub a
+Too many levels of symbolic links
+host link: the host's file
+$VD/file
+exit 0" "$T/p"
+fi
 
 # --- exec of redirected programs and scripts ---------------------------------------------------
 
