@@ -297,6 +297,20 @@ void pv_log_decision(bool verbose, unsigned long long session, const struct pv_s
 }
 
 
+bool pv_capture_may_have_links(const char *path, bool follow_last) {
+        /* most targets hold no symlink at all: one openat2() that refuses them says so (a walk of
+         * lstat() calls costs one full lookup per component) */
+        struct open_how how = {
+                .flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW),
+                .resolve = RESOLVE_NO_SYMLINKS,
+        };
+        int fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
+        if (fd < 0)
+                return true;
+        close(fd);
+        return false;
+}
+
 /* The length of the part of `abs` below the path of the rule that decided it. */
 static size_t rest_len(const char *abs, const struct pv_decision *d) {
         size_t al = strlen(abs), rl = d->rule ? strlen(pv_rule_path(d->rule)) : al;
@@ -315,19 +329,7 @@ int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const st
         size_t keep = tl - rest;
         bool changed = false;
 
-        /* most targets hold no symlink at all: one openat2() that refuses them says so (a walk of
-         * lstat() calls costs one full lookup per component) */
-        if (rest > 0) {
-                struct open_how how = {
-                        .flags = O_PATH | O_CLOEXEC | (follow_last ? 0 : O_NOFOLLOW),
-                        .resolve = RESOLVE_NO_SYMLINKS,
-                };
-                int fd = (int) syscall(SYS_openat2, AT_FDCWD, path, &how, sizeof(how));
-                if (fd >= 0) {
-                        close(fd);
-                        return 0;
-                }
-        } else
+        if (rest == 0 || !pv_capture_may_have_links(path, follow_last))
                 return 0;
 
         for (int depth = 0; depth <= 40; depth++) {

@@ -92,3 +92,7 @@ const char *pv_capture_target(struct pv_capture *c, const char *target);
  * links are left to the kernel. */
 int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const struct pv_decision *d, unsigned intent,
                             bool follow_last, char *out, size_t size, struct pv_decision *scratch);
+/* False when `path` resolves without meeting a symlink (one openat2 with RESOLVE_NO_SYMLINKS);
+ * true when it may hold one (or does not resolve). Tells nothing about the file beyond that: a
+ * caller may make it with its own credentials before switching to a tracee's for the walk. */
+bool pv_capture_may_have_links(const char *path, bool follow_last);

@@ -534,6 +534,9 @@ static int follow_links_as_tracee(struct pv_ptrace *t, pid_t tid, const struct p
                                   const struct pv_decision *dec, bool follow) {
         struct pv_creds creds;
         bool switched = false;
+        /* the common case, a target without links, costs one openat2 and no credentials */
+        if (!pv_capture_may_have_links(dec->target, follow))
+                return 0;
         if (geteuid() == 0 && (pv_tracee_ids(tid, &creds) < 0 || !pv_creds_are_own(&creds, false))) {
                 int r = pv_tracee_creds(tid, &creds);
                 if (r < 0)
