@@ -702,13 +702,29 @@ static int exec_script(struct pv_ptrace *t, struct tracee *e, struct syscall_inf
                        const char *file, const uint64_t args[PV_SC_ARGS]) {
         enum { ARGV_MAX = 256 };
         char head[256];
-        /* not executable: the kernel says EACCES itself */
-        if (faccessat(AT_FDCWD, file, X_OK, AT_EACCESS) < 0)
-                return 0;
-        _cleanup_close_ int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
-        if (fd < 0)
-                return 0;
-        ssize_t n = read(fd, head, sizeof(head) - 1);
+        /* The script's first line, read with the tracee's credentials, and only when the tracee
+         * may execute it (else the kernel says EACCES itself). */
+        struct pv_creds creds;
+        bool switched = false;
+        if (geteuid() == 0 && (pv_tracee_ids(e->tid, &creds) < 0 || !pv_creds_are_own(&creds, false))) {
+                if (pv_tracee_creds(e->tid, &creds) < 0)
+                        return 0;
+                if (!pv_creds_are_own(&creds, false)) {
+                        if (pv_as_tracee_enter(&creds, false) < 0)
+                                return 0;
+                        switched = true;
+                }
+        }
+        ssize_t n = -1;
+        if (faccessat(AT_FDCWD, file, X_OK, AT_EACCESS) == 0) {
+                int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+                if (fd >= 0) {
+                        n = read(fd, head, sizeof(head) - 1);
+                        close(fd);
+                }
+        }
+        if (switched)
+                pv_as_tracee_leave();
         if (n < 3 || head[0] != '#' || head[1] != '!')
                 return 0;
         head[n] = '\0';
