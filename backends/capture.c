@@ -179,10 +179,7 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
                         int k = root_path(userdata, pid, c->scratch, sizeof(c->scratch));
                         if (k < 0)
                                 return k;
-                        size_t rl = (size_t) k;
-                        if (rl > 1 && strncmp(c->base, c->scratch, rl) == 0 &&
-                            (c->base[rl] == '/' || !c->base[rl]))
-                                memmove(c->base, c->base[rl] ? c->base + rl : "/", strlen(c->base + rl) + 2);
+                        (void) pv_path_strip_root(c->base, c->scratch, (size_t) k);
                 }
                 memcpy(c->base_real, c->base, strlen(c->base) + 1);
                 /* a directory reached through a redirect stands for the path the program named */
@@ -296,6 +293,22 @@ void pv_log_decision(bool verbose, unsigned long long session, const struct pv_s
                            abs, pv_errno_to_name(d->error));
 }
 
+
+bool pv_path_strip_root(char *path, const char *root, size_t root_len) {
+        if (root_len <= 1)
+                return true;
+        if (strncmp(path, root, root_len) != 0 || (path[root_len] != '/' && path[root_len] != '\0'))
+                return false;
+        memmove(path, path[root_len] ? path + root_len : "/", strlen(path + root_len) + 2);
+        return true;
+}
+
+int pv_capture_named(const struct pv_policy *p, char *real, const char *root, int root_len, char *out, size_t size) {
+        if (root_len > 1 && !pv_path_strip_root(real, root, (size_t) root_len)) /* < 0: no root known */
+                return 0; /* out of its root: the kernel names it its way */
+        int n = pv_policy_reverse(p, real, out, size);
+        return n > 0 ? n : 0;
+}
 
 bool pv_capture_may_have_links(const char *path, bool follow_last) {
         /* most targets hold no symlink at all: one openat2() that refuses them says so (a walk of

@@ -96,3 +96,14 @@ int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const st
  * true when it may hold one (or does not resolve). Tells nothing about the file beyond that: a
  * caller may make it with its own credentials before switching to a tracee's for the walk. */
 bool pv_capture_may_have_links(const char *path, bool follow_last);
+
+/* Makes `path` (a path of ours) a path of the tracee's root `root` (root_len bytes; 0 or 1: our
+ * own root) by dropping that prefix. Returns false, path unchanged, when path is not at or below
+ * root. */
+bool pv_path_strip_root(char *path, const char *root, size_t root_len);
+
+/* The name the program uses for `real` (a cwd or an object that /proc shows as a path of ours),
+ * in a tracee whose root is `root` (root_len as a pv_root_path_fn returns it): the root dropped,
+ * then the redirects reversed. Returns its length in `out`, or 0 when nothing changes (no
+ * redirect leads there, or real lies out of the tracee's root). `real` is changed in place. */
+int pv_capture_named(const struct pv_policy *p, char *real, const char *root, int root_len, char *out, size_t size);

@@ -263,13 +263,7 @@ static int ptrace_root_path(void *userdata, pid_t pid, char *buf, size_t size) {
         struct pv_ptrace *t = userdata;
         if (!t->check_root)
                 return 0;
-        char proc[64];
-        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
-        ssize_t k = readlink(proc, buf, size - 1);
-        if (k < 0)
-                return errno == ENOENT ? -ESRCH : -errno;
-        buf[k] = '\0';
-        return (int) k;
+        return pv_tracee_root(pid, buf, size);
 }
 
 int pv_ptrace_seize(struct pv_ptrace *t, pid_t pid) {
@@ -452,6 +446,24 @@ static int pass(struct pv_ptrace *t, struct tracee *e) {
         return restart(e->tid, t->mode == PV_PTRACE_ALL ? PTRACE_SYSCALL : PTRACE_CONT, 0);
 }
 
+/* Switches this thread (the tracer) to the tracee's file system credentials, for an operation
+ * that must be the tracee's: a walk, a read. Returns 1 when it switched (pv_as_tracee_leave()
+ * after), 0 when they are ours already, -errno. A tracer that is not root has its tracees' ids
+ * (their programs run with no_new_privs and cannot take others'), so only a root tracer looks:
+ * at the ids first (cheap), at the whole set from /proc only when they differ. */
+static int enter_tracee_creds(pid_t tid) {
+        struct pv_creds creds;
+        if (geteuid() != 0 || (pv_tracee_ids(tid, &creds) >= 0 && pv_creds_are_own(&creds, false)))
+                return 0;
+        int r = pv_tracee_creds(tid, &creds);
+        if (r < 0)
+                return r;
+        if (pv_creds_are_own(&creds, false))
+                return 0;
+        r = pv_as_tracee_enter(&creds, false);
+        return r < 0 ? r : 1;
+}
+
 /* openat2() with RESOLVE_BENEATH or RESOLVE_IN_ROOT on a redirected path whose anchor (the
  * directory that stands for the program's dirfd on the target side) is not the dirfd's own
  * directory: the tracee has no fd for it. We walk the path from the anchor here, with those flags,
@@ -461,17 +473,10 @@ static int pass(struct pv_ptrace *t, struct tracee *e) {
  * walks to its parent. Returns the length of the path in `out` or -errno. */
 static int resolve_from_anchor(pid_t tid, const char *anchor, const char *sub, const struct open_how *how,
                                char *out, size_t size) {
-        struct pv_creds creds;
-        bool switched = false;
-        int r = pv_tracee_creds(tid, &creds);
+        int r = enter_tracee_creds(tid);
         if (r < 0)
                 return r;
-        if (!pv_creds_are_own(&creds, false)) {
-                r = pv_as_tracee_enter(&creds, false);
-                if (r < 0)
-                        return r;
-                switched = true;
-        }
+        bool switched = r > 0;
         _cleanup_close_ int afd = open(anchor, O_PATH | O_DIRECTORY | O_CLOEXEC);
         _cleanup_close_ int fd = -1;
         const char *last = NULL;
@@ -532,22 +537,12 @@ out:
  * tracer that is not root, or a tracee with our ids), else for the walk only on this thread. */
 static int follow_links_as_tracee(struct pv_ptrace *t, pid_t tid, const struct pv_capture *c,
                                   const struct pv_decision *dec, bool follow) {
-        struct pv_creds creds;
-        bool switched = false;
         /* the common case, a target without links, costs one openat2 and no credentials */
         if (!pv_capture_may_have_links(dec->target, follow))
                 return 0;
-        if (geteuid() == 0 && (pv_tracee_ids(tid, &creds) < 0 || !pv_creds_are_own(&creds, false))) {
-                int r = pv_tracee_creds(tid, &creds);
-                if (r < 0)
-                        return r;
-                if (!pv_creds_are_own(&creds, false)) {
-                        r = pv_as_tracee_enter(&creds, false);
-                        if (r < 0)
-                                return r;
-                        switched = true;
-                }
-        }
+        int switched = enter_tracee_creds(tid);
+        if (switched < 0)
+                return switched;
         int k = pv_capture_follow_links(t->policy, c->abs, dec, c->intent, follow, t->links, sizeof(t->links),
                                         &t->link_decision);
         if (switched)
@@ -704,17 +699,9 @@ static int exec_script(struct pv_ptrace *t, struct tracee *e, struct syscall_inf
         char head[256];
         /* The script's first line, read with the tracee's credentials, and only when the tracee
          * may execute it (else the kernel says EACCES itself). */
-        struct pv_creds creds;
-        bool switched = false;
-        if (geteuid() == 0 && (pv_tracee_ids(e->tid, &creds) < 0 || !pv_creds_are_own(&creds, false))) {
-                if (pv_tracee_creds(e->tid, &creds) < 0)
-                        return 0;
-                if (!pv_creds_are_own(&creds, false)) {
-                        if (pv_as_tracee_enter(&creds, false) < 0)
-                                return 0;
-                        switched = true;
-                }
-        }
+        int switched = enter_tracee_creds(e->tid);
+        if (switched < 0)
+                return 0; /* the kernel runs it its way */
         ssize_t n = -1;
         if (faccessat(AT_FDCWD, file, X_OK, AT_EACCESS) == 0) {
                 int fd = open(file, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
@@ -1023,13 +1010,8 @@ static int fix_result(struct pv_ptrace *t, struct tracee *e) {
                         return 0;
         }
         int k = ptrace_root_path(t, e->tid, root, sizeof(root));
-        if (k > 1) {
-                if (strncmp(real, root, (size_t) k) != 0 || (real[k] != '/' && real[k] != '\0'))
-                        return 0;
-                memmove(real, real[k] ? real + k : "/", strlen(real + k) + 2);
-        }
-        int n = pv_policy_reverse(t->policy, real, named, sizeof(named));
-        if (n <= 0)
+        int n = pv_capture_named(t->policy, real, root, k, named, sizeof(named));
+        if (n == 0)
                 return 0;
         int64_t result;
         if (fix == FIX_GETCWD) {

@@ -84,6 +84,16 @@ int pv_tracee_cwd(pid_t pid, char *buf, size_t size) {
         return read_link(proc, buf, size, -ESRCH);
 }
 
+int pv_tracee_root(pid_t pid, char *buf, size_t size) {
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
+        ssize_t k = readlink(proc, buf, size - 1);
+        if (k < 0)
+                return errno == ENOENT ? -ESRCH : -errno;
+        buf[k] = '\0';
+        return (int) k;
+}
+
 int pv_tracee_fd_path(pid_t pid, int fd, char *buf, size_t size) {
         char proc[64];
         if (fd < 0)

@@ -20,6 +20,8 @@ int pv_tracee_write(pid_t pid, uint64_t addr, const void *buf, size_t size);
  * when the tracee has no such fd, -ENOTDIR when the link is not a path (socket:[..], pipes). */
 int pv_tracee_cwd(pid_t pid, char *buf, size_t size);
 int pv_tracee_fd_path(pid_t pid, int fd, char *buf, size_t size);
+/* readlink of /proc/PID/root into buf (PATH_MAX): the tracee's root as a path of ours. */
+int pv_tracee_root(pid_t pid, char *buf, size_t size);
 
 /* /proc/PID/status into buf (NUL-terminated, truncated to size). Returns its length. */
 int pv_tracee_status(pid_t pid, char *buf, size_t size);

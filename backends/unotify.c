@@ -235,17 +235,6 @@ static void leave_view(struct pv_unotify *u) {
         }
 }
 
-/* The tracee's root as a path of ours ("/" when it is ours or cannot be named). */
-static int tracee_root_path(pid_t pid, char *buf, size_t size) {
-        char proc[64];
-        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
-        ssize_t k = readlink(proc, buf, size - 1);
-        if (k < 0)
-                return errno == ENOENT ? -ESRCH : -errno;
-        buf[k] = '\0';
-        return (int) k;
-}
-
 bool pv_unotify_fast_reply(const struct pv_unotify *u) {
         return u->fast_reply;
 }
@@ -1244,7 +1233,7 @@ static const char *tracee_view(const char *path, pid_t tid, char *buf, size_t si
 static int unotify_root_path(void *userdata, pid_t pid, char *buf, size_t size) {
         struct pv_unotify *u = userdata;
         if (u->check_view)
-                return tracee_root_path(pid, buf, size);
+                return pv_tracee_root(pid, buf, size);
         if (u->first_view && u->view_cached && u->cached_root >= 0) {
                 size_t n = strlen(u->cached_root_path);
                 if (n >= size)
@@ -1264,13 +1253,8 @@ static int reverse_getcwd(struct pv_unotify *u, pid_t pid, const uint64_t args[P
         if (r < 0)
                 return 0;
         int k = unotify_root_path(u, pid, root, sizeof(root));
-        if (k > 1) {
-                if (strncmp(real, root, (size_t) k) != 0 || (real[k] != '/' && real[k] != '\0'))
-                        return 0; /* out of its root: the kernel says "(unreachable)" its way */
-                memmove(real, real[k] ? real + k : "/", strlen(real + k) + 2);
-        }
-        int n = pv_policy_reverse(u->policy, real, named, sizeof(named));
-        if (n <= 0)
+        int n = pv_capture_named(u->policy, real, root, k, named, sizeof(named));
+        if (n == 0)
                 return 0;
         if (args[1] < (uint64_t) n + 1)
                 return -ERANGE;
@@ -1473,7 +1457,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
                                 u->cached_root = -1;
                                 goto out;
                         }
-                        if (u->cached_root >= 0 && tracee_root_path(pid, u->cached_root_path, PATH_MAX) < 0)
+                        if (u->cached_root >= 0 && pv_tracee_root(pid, u->cached_root_path, PATH_MAX) < 0)
                                 strcpy(u->cached_root_path, "/");
                         u->view_cached = true;
                 }
