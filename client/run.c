@@ -30,6 +30,7 @@
 #include "backends/filter.h"
 #include "backends/ptrace.h"
 #include "backends/seccomp-compat.h"
+#include "backends/tracee.h"
 #include "backends/unotify.h"
 #include "client/verbs.h"
 #include "common/log.h"
@@ -698,13 +699,8 @@ static int supervise_ptrace(struct session *s, struct pv_ptrace *tracer) {
  * backend, strace, gdb. */
 static bool traced(void) {
         char buf[4096];
-        _cleanup_close_ int fd = open("/proc/self/status", O_RDONLY | O_CLOEXEC);
-        if (fd < 0)
+        if (pv_tracee_status(getpid(), buf, sizeof(buf)) <= 0)
                 return false;
-        ssize_t k = read(fd, buf, sizeof(buf) - 1);
-        if (k <= 0)
-                return false;
-        buf[k] = '\0';
         const char *p = strstr(buf, "\nTracerPid:");
         return p && strtol(p + 11, NULL, 10) > 0;
 }

@@ -29,6 +29,7 @@
 #include "backends/as-tracee.h"
 #include "backends/ptrace.h"
 #include "backends/seccomp-compat.h"
+#include "backends/tracee.h"
 #include "backends/unotify.h"
 #include "common/log.h"
 #include "common/macro.h"
@@ -386,15 +387,9 @@ static pid_t pidfd_pid(int fd) {
 }
 
 static pid_t proc_ppid(pid_t pid) {
-        char proc[64], buf[4096];
-        snprintf(proc, sizeof(proc), "/proc/%d/status", (int) pid);
-        _cleanup_close_ int f = open(proc, O_RDONLY | O_CLOEXEC);
-        if (f < 0)
+        char buf[4096];
+        if (pv_tracee_status(pid, buf, sizeof(buf)) <= 0)
                 return -1;
-        ssize_t k = read(f, buf, sizeof(buf) - 1);
-        if (k <= 0)
-                return -1;
-        buf[k] = '\0';
         const char *p = strstr(buf, "\nPPid:");
         return p ? (pid_t) strtol(p + 6, NULL, 10) : -1;
 }
