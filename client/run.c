@@ -118,24 +118,10 @@ static int add_quick(struct pv_policy *p, enum pv_quick kind, const char *arg, c
 
 /* ---- the child --------------------------------------------------------------------------------- */
 
-/* Sends an int (an errno, or 0 with the listener attached). */
-static int send_int(int sock, int value, int fd) {
-        /* without an fd: write(), never trapped (sendmsg may be, once a filter is in place) */
-        if (fd < 0)
-                return RETRY_EINTR(write(sock, &value, sizeof(value))) == sizeof(value) ? 0 : -errno;
-        char control[CMSG_SPACE(sizeof(int))] = {};
-        struct iovec iov = { &value, sizeof(value) };
-        struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1 };
-        if (fd >= 0) {
-                msg.msg_control = control;
-                msg.msg_controllen = sizeof(control);
-                struct cmsghdr *c = CMSG_FIRSTHDR(&msg);
-                c->cmsg_level = SOL_SOCKET;
-                c->cmsg_type = SCM_RIGHTS;
-                c->cmsg_len = CMSG_LEN(sizeof(int));
-                memcpy(CMSG_DATA(c), &fd, sizeof(int));
-        }
-        return RETRY_EINTR(sendmsg(sock, &msg, MSG_NOSIGNAL)) < 0 ? -errno : 0;
+/* Sends an int to the parent with write(), which no filter traps (sendmsg may be, once the
+ * filter is in place: see 'u' below). */
+static int send_int(int sock, int value) {
+        return RETRY_EINTR(write(sock, &value, sizeof(value))) == sizeof(value) ? 0 : -errno;
 }
 
 /* Signals whose disposition the parent may change (it ignores the job-control stops under the
@@ -193,7 +179,7 @@ _noreturn_ static void child(int sock, const struct sock_fprog *notify, const st
                         unsigned flags = 0;
                         int listener = nnp ? -nnp : notify ? pv_filter_install_listener(notify, &flags) : -EINVAL;
                         if (listener < 0) {
-                                r = send_int(sock, -listener, -1);
+                                r = send_int(sock, -listener);
                                 break;
                         }
                         /* From here on the filter traps sendmsg (its msghdr may name an AF_UNIX
@@ -212,16 +198,16 @@ _noreturn_ static void child(int sock, const struct sock_fprog *notify, const st
                                 k = probe_listener_above();
                         if (k == 0)
                                 k = pv_filter_install(trace);
-                        r = send_int(sock, k < 0 ? -k : 0, -1);
+                        r = send_int(sock, k < 0 ? -k : 0);
                         break;
                 }
                 case 'p':
-                        r = send_int(sock, 0, -1);
+                        r = send_int(sock, 0);
                         break;
                 case 'g': {
                         execvp(argv[0], argv);
                         int e = errno;
-                        send_int(sock, e, -1);
+                        send_int(sock, e);
                         _exit(e == ENOENT || e == ENOTDIR ? EXIT_NOT_FOUND : EXIT_CANNOT_EXEC);
                 }
                 default:
