@@ -69,6 +69,9 @@ uint32_t pv_filter_row_verdict(const struct pv_syscall *sc, enum pv_arch arch, e
                 default:
                         return SECCOMP_RET_ALLOW;
                 }
+        case PV_FILTER_NOTIFY_HYBRID:
+                return sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_PASS ? SECCOMP_RET_USER_NOTIF
+                                                                    : SECCOMP_RET_ALLOW;
         case PV_FILTER_TRACE:
                 return sc->how[PV_SC_BACKEND_PTRACE_SECCOMP] != PV_HOW_PASS ? SECCOMP_RET_TRACE
                                                                            : SECCOMP_RET_ALLOW;
@@ -133,7 +136,14 @@ static int ctx_new(uint32_t arch, scmp_filter_ctx *ret) {
         return 0;
 }
 
-static int add_rule(scmp_filter_ctx ctx, const struct pv_syscall *sc, int rule_nr, uint32_t action, bool strict) {
+/* The hybrid's cookie argument: the sixth, free in execve, execveat and chdir on both arches. */
+#define COOKIE_ARG 5
+
+static int add_rule(scmp_filter_ctx ctx, const struct pv_syscall *sc, int rule_nr, uint32_t action, bool strict,
+                    bool cookie_row, uint64_t cookie) {
+        /* the hybrid: the call made again by our tracer carries the cookie and passes */
+        if (cookie_row)
+                return seccomp_rule_add_exact(ctx, action, rule_nr, 1, SCMP_CMP(COOKIE_ARG, SCMP_CMP_NE, cookie));
         /* socket rows: only a call with an address is trapped (pv_syscall_no_address) */
         if (sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN)
                 return seccomp_rule_add_exact(ctx, action, rule_nr, 1,
@@ -254,8 +264,8 @@ static size_t prefix_emit(const struct prefix_row *rows, size_t n, struct sock_f
         return k;
 }
 
-int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filter_action action,
-                         bool strict, struct sock_fprog *ret) {
+static int build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filter_action action, bool strict,
+                      uint64_t cookie, struct sock_fprog *ret) {
         _cleanup_(seccomp_releasep) scmp_filter_ctx ctx64 = NULL, ctx32 = NULL;
         _cleanup_free_ struct sock_filter *insns = NULL, *prog = NULL;
         struct prefix_row prefix[PREFIX_ROWS_MAX];
@@ -263,7 +273,8 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
         unsigned checked = 0;
         int r;
 
-        if ((unsigned) action >= _PV_FILTER_ACTION_MAX || !ret || (!rows && n_rows > 0))
+        if ((unsigned) action >= _PV_FILTER_ACTION_MAX || !ret || (!rows && n_rows > 0) ||
+            (action == PV_FILTER_NOTIFY_HYBRID) != (cookie != 0))
                 return -EINVAL;
 
 #if !defined(__x86_64__)
@@ -298,6 +309,7 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
                 const struct pv_syscall *sc = &rows[i];
                 uint32_t verdict;
                 int nr;
+                bool cookie_row = action == PV_FILTER_NOTIFY_HYBRID && sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE;
 
                 /* x86-64: the raw number, native to libseccomp, never translated. */
                 verdict = pv_filter_row_verdict(sc, PV_ARCH_X86_64, action);
@@ -305,7 +317,8 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
                         r = verdict_available(verdict, &checked);
                         if (r < 0)
                                 return r;
-                        r = add_rule(ctx64, sc, sc->nr[PV_ARCH_X86_64], verdict_to_scmp(verdict), strict);
+                        r = add_rule(ctx64, sc, sc->nr[PV_ARCH_X86_64], verdict_to_scmp(verdict), strict, cookie_row,
+                                     cookie);
                         if (r < 0)
                                 return r;
                 }
@@ -320,12 +333,15 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
 
                 r = i386_rule_nr(sc->nr[PV_ARCH_I386], &nr);
                 if (r >= 0) {
-                        r = add_rule(ctx32, sc, nr, verdict_to_scmp(verdict), strict);
+                        r = add_rule(ctx32, sc, nr, verdict_to_scmp(verdict), strict, cookie_row,
+                                     (uint32_t) cookie);
                         if (r < 0)
                                 return r;
                         continue;
                 }
 
+                if (cookie_row)
+                        continue; /* the prefix has no cookie test: such a row passes (none today) */
                 if (n_prefix >= PREFIX_ROWS_MAX)
                         return -E2BIG;
                 prefix[n_prefix++] = (struct prefix_row) {
@@ -364,8 +380,17 @@ int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_f
         return 0;
 }
 
+int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filter_action action,
+                         bool strict, struct sock_fprog *ret) {
+        return build_rows(rows, n_rows, action, strict, 0, ret);
+}
+
 int pv_filter_build(enum pv_filter_action action, bool strict, struct sock_fprog *ret) {
-        return pv_filter_build_rows(pv_syscall_table, pv_syscall_table_size, action, strict, ret);
+        return build_rows(pv_syscall_table, pv_syscall_table_size, action, strict, 0, ret);
+}
+
+int pv_filter_build_hybrid(bool strict, uint64_t cookie, struct sock_fprog *ret) {
+        return build_rows(pv_syscall_table, pv_syscall_table_size, PV_FILTER_NOTIFY_HYBRID, strict, cookie, ret);
 }
 
 void pv_filter_done(struct sock_fprog *prog) {

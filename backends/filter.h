@@ -40,6 +40,12 @@ enum pv_filter_action {
         /* ptrace-seccomp: every row that the backend does not PASS -> SECCOMP_RET_TRACE (data 0).
          * The same caveat: every process under this filter must be traced. */
         PV_FILTER_TRACE,
+        /* unotify with the transient ptrace side (the hybrid, pv_ptrace_hybrid()): EMULATE and
+         * OBSERVE rows -> USER_NOTIF; TRACE rows (execve, execveat, chdir) -> USER_NOTIF too,
+         * unless their sixth argument register holds the session's cookie: that is the call made
+         * again by our tracer, after it rewrote the path, and it must pass. Only through
+         * pv_filter_build_hybrid(), which takes the cookie. */
+        PV_FILTER_NOTIFY_HYBRID,
         _PV_FILTER_ACTION_MAX,
 };
 
@@ -57,6 +63,11 @@ int pv_filter_build(enum pv_filter_action action, bool strict, struct sock_fprog
 /* The same for an arbitrary set of rows (tests; rows with numbers that libseccomp does not know). */
 int pv_filter_build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filter_action action,
                          bool strict, struct sock_fprog *ret);
+
+/* PV_FILTER_NOTIFY_HYBRID with `cookie` (random, never 0): x86-64 calls compare the whole 64-bit
+ * register, i386 calls (32-bit registers) its low half. A program that wants to slip an execve
+ * or chdir past the policy must guess it (README, limits). */
+int pv_filter_build_hybrid(bool strict, uint64_t cookie, struct sock_fprog *ret);
 
 /* Frees prog->filter and zeroes *prog. Accepts NULL and an already freed program. */
 void pv_filter_done(struct sock_fprog *prog);

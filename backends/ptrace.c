@@ -1031,14 +1031,14 @@ static int fix_result(struct pv_ptrace *t, struct tracee *e) {
         return poke_reg(e->tid, offsetof(struct user_regs_struct, rax), (uint64_t) result);
 }
 
-static int on_exit_stop(struct pv_ptrace *t, struct tracee *e) {
-        if (e->fixup && e->state != ST_INJECT) {
+/* The exit of a call that we rewrote: its result mapped back, its registers put back. */
+static int exit_work(struct pv_ptrace *t, struct tracee *e) {
+        if (e->fixup) {
                 int r = fix_result(t, e);
                 if (r < 0 && r != -ESRCH)
                         return r;
         }
-        switch (e->state) {
-        case ST_RESTORE:
+        if (e->state == ST_RESTORE) {
                 e->state = ST_NONE;
                 for (unsigned i = 0; i < e->n_restore; i++) {
                         int r = poke_reg(e->tid, e->restore_off[i], e->restore_val[i]);
@@ -1046,7 +1046,19 @@ static int on_exit_stop(struct pv_ptrace *t, struct tracee *e) {
                                 return r == -ESRCH ? 0 : r;
                 }
                 e->n_restore = 0;
+        }
+        return 0;
+}
+
+static int on_exit_stop(struct pv_ptrace *t, struct tracee *e) {
+        switch (e->state) {
+        case ST_NONE:
+        case ST_RESTORE: {
+                int r = exit_work(t, e);
+                if (r < 0)
+                        return r;
                 break;
+        }
         case ST_INJECT:
                 return inject_done(t, e);
         case ST_FILTER: {
@@ -1059,8 +1071,6 @@ static int on_exit_stop(struct pv_ptrace *t, struct tracee *e) {
                 }
                 break;
         }
-        case ST_NONE:
-                break;
         }
         return pass(t, e);
 }
@@ -1177,4 +1187,144 @@ int pv_ptrace_step(struct pv_ptrace *t, int wait_flags) {
                 kill(tid, SIGKILL);
         }
         return 1;
+}
+
+/* ---- the hybrid: one call of a unotify session ------------------------------------------------- */
+
+/* Waits for the next stop of `tid`. An exit is only looked at, never reaped: the tracee may be the
+ * caller's own child, whose status belongs to the caller's wait. Returns 1 with *status for a
+ * stop, 0 when the thread is gone, -errno. */
+static int hybrid_wait(pid_t tid, int *status) {
+        for (;;) {
+                siginfo_t si = {};
+                if (waitid(P_PID, (id_t) tid, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL) < 0) {
+                        if (errno == EINTR)
+                                continue;
+                        return errno == ECHILD ? 0 : -errno;
+                }
+                if (si.si_code != CLD_TRAPPED && si.si_code != CLD_STOPPED)
+                        return 0; /* exited or killed: left for whoever waits for it */
+                pid_t w = waitpid(tid, status, __WALL | WNOHANG);
+                if (w < 0 && errno == EINTR)
+                        continue;
+                if (w < 0)
+                        return errno == ECHILD ? 0 : -errno;
+                if (w == 0)
+                        continue; /* resumed meanwhile (SIGCONT of a group-stop) */
+                if (!WIFSTOPPED(*status))
+                        return 0; /* killed between the two waits: reaped, as ptrace allows */
+                return 1;
+        }
+}
+
+int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit_arch, uint64_t ip,
+                     uint64_t cookie, int (*restart_call)(void *userdata), void *userdata) {
+        int r = 0, status;
+        if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC) < 0)
+                return -errno;
+        if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) {
+                r = -errno; /* gone: its exit ends the attachment */
+                return r == -ESRCH ? 0 : r;
+        }
+        /* -ERESTARTNOINTR: back from the call into our stop, and the call is made again after it */
+        r = restart_call(userdata);
+        if (r < 0 && r != -ENOENT)
+                log_debug_errno(r, "hybrid: %d: cannot answer its notification: %m", (int) tid);
+
+        struct tracee *e = tracee_get(t, tid);
+        if (!e) {
+                kill(tid, SIGKILL); /* never unsupervised halfway */
+                return -ENOMEM;
+        }
+        e->state = ST_NONE;
+        e->n_restore = 0;
+        e->fixup = FIX_NONE;
+        e->delegated = false;
+        struct stat own, theirs;
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) tid);
+        t->check_root = stat("/", &own) < 0 || stat(proc, &theirs) < 0 || own.st_dev != theirs.st_dev ||
+                        own.st_ino != theirs.st_ino;
+
+        bool entered = false, execed = false;
+        int arch = pv_arch_from_audit(audit_arch);
+        size_t cookie_off = arch >= 0 ? arg_reg[arch][5] : 0;
+        uint64_t cookie_saved = 0;
+        for (;;) {
+                int k = hybrid_wait(tid, &status);
+                if (k <= 0) {
+                        r = k;
+                        break; /* gone */
+                }
+                int sig = WSTOPSIG(status), event = status >> 16;
+                if (event == PTRACE_EVENT_STOP) {
+                        if (is_stop_signal(sig) && !entered) {
+                                /* a group-stop came first: it stays stopped without us, and the call
+                                 * comes back once it goes on */
+                                ptrace(PTRACE_DETACH, tid, 0, 0);
+                                break;
+                        }
+                        r = restart(tid, PTRACE_SYSCALL, 0); /* our interrupt: on to the call */
+                } else if (event == PTRACE_EVENT_EXEC) {
+                        execed = true; /* a new image: nothing of the old call to put back */
+                        e->state = ST_NONE;
+                        e->n_restore = 0;
+                        e->fixup = FIX_NONE;
+                        e->scratch = e->scratch_low = 0;
+                        r = restart(tid, PTRACE_SYSCALL, 0);
+                } else if (event) {
+                        r = restart(tid, PTRACE_SYSCALL, 0);
+                } else if (sig != (SIGTRAP | 0x80)) {
+                        if (!entered) {
+                                /* a signal first: delivered as we let go; its handler runs and the
+                                 * call, made again after it, comes back as a new notification */
+                                ptrace(PTRACE_DETACH, tid, 0, (long) sig);
+                                break;
+                        }
+                        r = restart(tid, PTRACE_SYSCALL, sig);
+                } else {
+                        struct syscall_info info = {};
+                        if (ptrace(PTRACE_GET_SYSCALL_INFO, tid, (void *) sizeof(info), &info) < 0) {
+                                r = -errno;
+                                break;
+                        }
+                        if (info.op == INFO_ENTRY) {
+                                if (!entered) {
+                                        if (info.entry.nr != nr || info.arch != audit_arch ||
+                                            info.instruction_pointer != ip || arch < 0) {
+                                                /* not the call we answered: let go; it comes back */
+                                                ptrace(PTRACE_DETACH, tid, 0, 0);
+                                                break;
+                                        }
+                                        entered = true;
+                                        r = peek_reg(tid, cookie_off, &cookie_saved);
+                                        if (r >= 0)
+                                                r = set_arg(t, e, &info, (enum pv_arch) arch, 5, cookie);
+                                        e->n_restore = 0; /* the cookie is put back below */
+                                        if (r < 0)
+                                                break;
+                                }
+                                r = on_entry(t, e, &info); /* restarts it (PTRACE_SYSCALL) */
+                        } else if (e->state == ST_INJECT) {
+                                r = inject_done(t, e); /* the page is there: the call again */
+                        } else {
+                                if (!execed) {
+                                        r = exit_work(t, e);
+                                        if (r >= 0 && entered)
+                                                r = poke_reg(tid, cookie_off, cookie_saved);
+                                }
+                                ptrace(PTRACE_DETACH, tid, 0, 0);
+                                break;
+                        }
+                }
+                if (r < 0)
+                        break;
+        }
+        tracee_drop(t, tid);
+        if (r < 0 && r != -ESRCH) {
+                /* halfway through a rewrite: the program must not go on with it */
+                log_error_errno(r, "hybrid: cannot handle %d: %m; killing it", (int) tid);
+                kill(tid, SIGKILL);
+        }
+        return r == -ESRCH ? 0 : (r < 0 ? r : 0);
 }

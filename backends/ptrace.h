@@ -66,6 +66,24 @@ bool pv_ptrace_watched_status(const struct pv_ptrace *t, int *ret_status);
 typedef void (*pv_ptrace_stop_fn)(void *userdata, pid_t pid, int sig);
 void pv_ptrace_set_stop_callback(struct pv_ptrace *t, pv_ptrace_stop_fn fn, void *userdata);
 
+/* The hybrid: one call that a unotify engine cannot perform for its tracee (execve, execveat,
+ * chdir), handled by a transient ptrace attachment from the engine's thread. The tracee waits in
+ * its seccomp notification. pv_ptrace_hybrid() seizes the thread, asks for a stop
+ * (PTRACE_INTERRUPT), and calls `restart_call(userdata)`, which must answer the notification
+ * with -ERESTARTNOINTR: the call returns into the stop and is made again as soon as the thread
+ * goes on, as after a signal. At the entry stop of the call made again, the path is decided and
+ * rewritten as this backend does it (`#!` scripts included), the sixth argument register is set
+ * to `cookie`, which the filter (pv_filter_build_hybrid) lets pass without a new notification,
+ * and at its exit stop the registers are put back and the thread is let go (PTRACE_DETACH).
+ * The program's own tracer, a debugger or strace, can attach at any other time.
+ * `t` must be a PV_PTRACE_ALL instance used for nothing else.
+ * Returns 0 when the call was handed over (done, or the thread will make it again and it comes
+ * back as a new notification: a signal or a stop came first); -EPERM (or another -errno of
+ * PTRACE_SEIZE) before anything happened, when the thread cannot be traced (it has a tracer
+ * already): the caller answers as it would without a ptrace side. */
+int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit_arch, uint64_t ip,
+                     uint64_t cookie, int (*restart_call)(void *userdata), void *userdata);
+
 const struct pv_counters *pv_ptrace_counters(const struct pv_ptrace *t);
 void pv_ptrace_set_verbose(struct pv_ptrace *t, bool verbose);
 void pv_ptrace_set_session(struct pv_ptrace *t, unsigned long long id);

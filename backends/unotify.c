@@ -26,6 +26,7 @@
 #include "backends/stat-layout.h"
 #include "backends/syscall-table.h"
 #include "backends/tracee.h"
+#include "backends/ptrace.h"
 #include "backends/unotify.h"
 #include "common/log.h"
 #include "policy/policy.h"
@@ -39,6 +40,9 @@
 
 struct pv_unotify {
         int listener;
+        uint64_t cookie;     /* the hybrid's (pv_filter_build_hybrid), 0: no ptrace side */
+        struct pv_ptrace *hybrid; /* made at the first call that needs it */
+        bool warned_hybrid;
         bool fast_reply; /* ADDFD, then NOTIF_SEND with SYNC_WAKE_UP (needs WAIT_KILLABLE_RECV) */
         bool verbose;
         bool emulate_all;    /* never CONTINUE a path call: we are traced (a nested run) */
@@ -136,6 +140,8 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
 }
 
 struct pv_unotify *pv_unotify_free(struct pv_unotify *u) {
+        if (u)
+                u->hybrid = pv_ptrace_free(u->hybrid);
         if (u) {
                 safe_close(u->own_root);
                 safe_close(u->cached_root);
@@ -152,6 +158,10 @@ const struct pv_counters *pv_unotify_counters(const struct pv_unotify *u) {
 
 void pv_unotify_set_verbose(struct pv_unotify *u, bool verbose) {
         u->verbose = verbose;
+}
+
+void pv_unotify_set_hybrid(struct pv_unotify *u, uint64_t cookie) {
+        u->cookie = cookie;
 }
 
 void pv_unotify_set_emulate_all(struct pv_unotify *u, bool on) {
@@ -1268,6 +1278,108 @@ static int reverse_getcwd(struct pv_unotify *u, pid_t pid, const uint64_t args[P
         return 0;
 }
 
+/* ---- execve, execveat, chdir: the hybrid ----------------------------------------------------------- */
+
+/* The kernel's "make this call again" (include/linux/errno.h): the answer that sends the tracee
+ * back from its notification into the stop that our PTRACE_INTERRUPT asked for. */
+#define PV_ERESTARTNOINTR 513
+
+static int hybrid_restart_call(void *userdata) {
+        struct pv_unotify *u = userdata;
+        return send_resp(u, u->req->id, 0, -PV_ERESTARTNOINTR, 0);
+}
+
+/* Whether `path` is a "#!" script whose interpreter a rule covers (only then does a passed
+ * execve need the ptrace side). Read with our credentials: it only decides whether to look
+ * closer; the ptrace side reads it again, as the tracee, before it acts. */
+static bool script_interpreter_ruled(struct pv_unotify *u, const char *path) {
+        char head[256];
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return false;
+        ssize_t n = read(fd, head, sizeof(head) - 1);
+        if (n < 3 || head[0] != '#' || head[1] != '!')
+                return false;
+        head[n] = '\0';
+        char *p = head + 2;
+        while (*p == ' ' || *p == '\t')
+                p++;
+        p[strcspn(p, " \t\n")] = '\0';
+        char abs[PATH_MAX + 1];
+        bool dir = false;
+        if (p[0] != '/' || pv_path_normalize(p, abs, PATH_MAX, &dir) < 0)
+                return false;
+        if (pv_policy_decide(u->policy, abs, PV_INTENT_READ | PV_INTENT_EXEC, &u->decision2) < 0)
+                return true; /* let the ptrace side find out */
+        return u->decision2.action != PV_PASS;
+}
+
+/* execve, execveat, chdir: unotify cannot change the path the kernel uses, nor the cwd or the
+ * program image of another process. A call whose path a rule denies is refused here; one that a
+ * rule redirects (or an execve of a script whose interpreter a rule covers) is handed to the
+ * transient ptrace side (pv_ptrace_hybrid). Without one, or when the thread has a tracer of its
+ * own (strace, gdb), the call passes untranslated, and one warning says so. */
+static int hybrid(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, struct answer *a) {
+        const struct seccomp_data *d = &u->req->data;
+        pid_t pid = (pid_t) u->req->pid;
+        uint64_t args[PV_SC_ARGS];
+        for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
+        a->kind = ANSWER_CONTINUE;
+        int r = pv_capture_path(&u->cap, pid, sc, arch, 0, args, unotify_root_path, u);
+        if (r < 0)
+                return r;
+        if (r != PV_CAPTURE_DECIDE)
+                return 0;
+        r = pv_policy_decide(u->policy, u->cap.abs, u->cap.intent, &u->decision);
+        if (r < 0)
+                return r;
+        if (u->decision.action == PV_FAIL) {
+                u->ctr->denied++;
+                pv_log_decision(u->verbose, u->session, sc, pid, u->cap.abs, NULL, &u->decision);
+                return -u->decision.error;
+        }
+        bool need = u->decision.action == PV_REDIRECT;
+        if (!need && sc->kind == PV_SC_EXEC)
+                need = u->check_view || script_interpreter_ruled(u, u->cap.abs);
+        if (!need) {
+                u->ctr->passed++;
+                return 0;
+        }
+        if (!u->cookie) {
+                if (!u->warned_hybrid)
+                        log_warning("%s(\"%s\") by %d: this session has no ptrace side for execve, execveat and "
+                                    "chdir (a nested run, or a runtime's filter); such calls pass untranslated",
+                                    sc->name, u->cap.abs, (int) pid);
+                u->warned_hybrid = true;
+                u->ctr->passed++;
+                return 0;
+        }
+        if (!u->hybrid) {
+                r = pv_ptrace_new(PV_PTRACE_ALL, u->policy, &u->hybrid);
+                if (r < 0)
+                        return r;
+                pv_ptrace_set_verbose(u->hybrid, u->verbose);
+                pv_ptrace_set_session(u->hybrid, u->session);
+        }
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
+                return -ESRCH;
+        r = pv_ptrace_hybrid(u->hybrid, pid, (uint64_t) d->nr, d->arch, d->instruction_pointer, u->cookie,
+                             hybrid_restart_call, u);
+        if (r < 0) {
+                if (!u->warned_hybrid)
+                        log_warning_errno(r, "%s(\"%s\") by %d: cannot trace it to translate the call (%m; it "
+                                          "has a tracer of its own?): passed untranslated, and so are such calls "
+                                          "of other traced threads", sc->name, u->cap.abs, (int) pid);
+                u->warned_hybrid = true;
+                u->ctr->passed++;
+                return 0;
+        }
+        u->ctr->redirected++;
+        a->kind = ANSWER_LATER; /* answered (-ERESTARTNOINTR) by the ptrace side */
+        return 0;
+}
+
 /* Decides and acts; fills `a`. A negative return is an errno for the tracee. */
 static int process(struct pv_unotify *u, struct answer *a) {
         const struct seccomp_data *d = &u->req->data;
@@ -1311,6 +1423,8 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
                 return reverse_getcwd(u, pid, args, a);
         }
+        if (sc && sc->n_paths == 1 && sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE && arch >= 0)
+                return hybrid(u, sc, (enum pv_arch) arch, a);
         if (!sc || sc->n_paths < 1 || sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_EMULATE) {
                 a->kind = ANSWER_CONTINUE; /* not ours (yet): the kernel does it */
                 return 0;

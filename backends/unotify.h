@@ -58,6 +58,10 @@ void pv_unotify_set_owner(struct pv_unotify *u, uid_t uid);
  * takes precedence over its RET_TRACE), so this is how its policy applies to what ours lets
  * through. Strict policies do this anyway. */
 void pv_unotify_set_emulate_all(struct pv_unotify *u, bool on);
+/* The filter is pv_filter_build_hybrid(.., cookie): execve, execveat and chdir of redirected paths
+ * are handled by a transient ptrace attachment (pv_ptrace_hybrid) from the thread that calls
+ * pv_unotify_handle(). 0 (the default): they pass untranslated, with one warning. */
+void pv_unotify_set_hybrid(struct pv_unotify *u, uint64_t cookie);
 /* The daemon's session id, for the SESSION= field of decision logs. */
 void pv_unotify_set_session(struct pv_unotify *u, unsigned long long id);
 /* Whose credentials file operations use. */

@@ -16,6 +16,7 @@
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/signalfd.h>
+#include <sys/random.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/un.h>
@@ -375,7 +376,7 @@ static int connect_daemon(const char *path) {
 }
 
 /* The message of DESIGN.md's protocol, with the listener and a pidfd attached. */
-static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, json_object *sources,
+static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, uint64_t cookie, json_object *sources,
                      const char *profile, const char *backend, const char *reason, char **argv,
                      char **ret_error) {
         _cleanup_close_ int pidfd = (int) syscall(SYS_pidfd_open, pid, 0);
@@ -400,6 +401,11 @@ static int hand_over(int sock, int listener, pid_t pid, unsigned filter_flags, j
                 json_object_object_add(pv, "reason", json_object_new_string(reason));
         json_object_object_add(pv, "killable",
                                json_object_new_boolean(filter_flags & SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV));
+        if (listener >= 0 && cookie) {
+                char hex[17];
+                snprintf(hex, sizeof(hex), "%016llx", (unsigned long long) cookie);
+                json_object_object_add(pv, "traceCookie", json_object_new_string(hex));
+        }
         char command[1024] = "";
         for (size_t i = 0, n = 0; argv[i] && n + 1 < sizeof(command); i++)
                 n += (size_t) snprintf(command + n, sizeof(command) - n, "%s%s", i ? " " : "", argv[i]);
@@ -855,8 +861,16 @@ int verb_run(int argc, char **argv) {
         /* the filters are built before fork (allocation); the child installs the one it is told */
         struct sock_fprog notify_prog = {}, trace_prog = {};
         bool strict = pv_policy_strict(policy);
+        /* The hybrid (execve, execveat, chdir through a transient ptrace attachment) needs a
+         * cookie that the program cannot guess. Not when we are traced ourselves: the outer
+         * tracer must see those calls, and our notification would take precedence over its
+         * RET_TRACE (a nested run: they pass to it untouched, as before). */
+        uint64_t cookie = 0;
+        if (!under_tracer && getrandom(&cookie, sizeof(cookie), 0) != (ssize_t) sizeof(cookie))
+                cookie = 0;
         if (want == BACKEND_AUTO || want == BACKEND_UNOTIFY) {
-                r = pv_filter_build(PV_FILTER_NOTIFY, strict, &notify_prog);
+                r = cookie ? pv_filter_build_hybrid(strict, cookie, &notify_prog)
+                           : pv_filter_build(PV_FILTER_NOTIFY, strict, &notify_prog);
                 if (r < 0 && want == BACKEND_UNOTIFY) {
                         log_error_errno(r, "cannot build the seccomp filter: %m");
                         goto finish;
@@ -931,7 +945,7 @@ int verb_run(int argc, char **argv) {
 
         if (daemon_fd >= 0) {
                 _cleanup_free_ char *error = NULL;
-                r = hand_over(daemon_fd, s.listener, s.pid, filter_flags, sources, profile, chosen_name,
+                r = hand_over(daemon_fd, s.listener, s.pid, filter_flags, cookie, sources, profile, chosen_name,
                               reason[0] ? reason : NULL, argv + optind, &error);
                 if (r < 0) {
                         if (error)
@@ -967,6 +981,7 @@ int verb_run(int argc, char **argv) {
                 /* traced (a nested run under a ptrace backend): the outer tracer must see every
                  * operation, so none is left to the kernel (see pv_unotify_set_emulate_all) */
                 pv_unotify_set_emulate_all(s.engine, under_tracer);
+                pv_unotify_set_hybrid(s.engine, cookie);
                 /* As root, a program that drops its privileges must not get ours through a redirect. */
                 pv_unotify_set_impersonate(s.engine, geteuid() == 0 ? PV_IMPERSONATE_ON_CHANGE : PV_IMPERSONATE_NEVER);
                 if (verbose)

@@ -223,6 +223,16 @@ static int parse_pathvisor(json_object *pv, struct pv_request *req, char **ret_e
                         return fail(ret_error, "\"pathvisor.killable\" must be true or false");
                 req->killable = json_object_get_boolean(v);
         }
+        if (json_object_object_get_ex(pv, "traceCookie", &v)) {
+                const char *c = json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+                char *end = NULL;
+                errno = 0;
+                bool hex = c && strlen(c) == 16 && strspn(c, "0123456789abcdefABCDEF") == 16;
+                unsigned long long x = hex ? strtoull(c, &end, 16) : 0;
+                if (!hex || errno || !end || *end || x == 0)
+                        return fail(ret_error, "\"pathvisor.traceCookie\" must be 16 hex digits, not all zero");
+                req->trace_cookie = x;
+        }
         if (json_object_object_get_ex(pv, "status", &v)) {
                 if (!json_object_is_type(v, json_type_boolean))
                         return fail(ret_error, "\"pathvisor.status\" must be true or false");
@@ -231,7 +241,8 @@ static int parse_pathvisor(json_object *pv, struct pv_request *req, char **ret_e
         json_object_object_foreach(pv, key, val) {
                 (void) val;
                 static const char *const known[] = { "version", "sources", "profile", "backend", "command",
-                                                    "verbose", "status", "killable", "reason" };
+                                                    "verbose", "status", "killable", "reason",
+                                                    "traceCookie" };
                 bool ok = false;
                 for (size_t i = 0; i < ELEMENTSOF(known); i++)
                         ok = ok || strcmp(key, known[i]) == 0;

@@ -9,6 +9,7 @@
  * structure, never by lines. Our client adds a "pathvisor" member and reads one reply line. */
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -63,6 +64,7 @@ struct pv_request {
         bool verbose;
         bool status; /* {"pathvisor":{"version":1,"status":true}}: no fds, a status reply */
         bool killable; /* the filter has SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV */
+        uint64_t trace_cookie; /* "traceCookie": the hybrid filter's cookie, 0 when absent */
 };
 
 void pv_request_done(struct pv_request *req);

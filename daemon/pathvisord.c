@@ -721,6 +721,7 @@ static struct session *session_start(struct manager *m, const struct pv_request 
                  * through calls the engine sees; an OCI container's may change at exec */
                 pv_unotify_set_impersonate(s->engine, req->is_pathvisor ? PV_IMPERSONATE_TRACK : PV_IMPERSONATE_ALWAYS);
                 pv_unotify_set_session(s->engine, s->id);
+                pv_unotify_set_hybrid(s->engine, req->trace_cookie);
                 if (uid != 0)
                         pv_unotify_set_owner(s->engine, uid);
                 r = sd_event_add_io(m->event, &s->io, s->listener, EPOLLIN, on_listener, s);

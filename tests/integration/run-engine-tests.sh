@@ -1347,11 +1347,7 @@ EXEC_CASES=(
         "exec: a redirected static binary, a redirected #! script (\$0 as named)"
         "exec: a #! script whose interpreter is a redirected name"
 )
-if [ "$BACKEND" = unotify ]; then
-        for n in "${EXEC_CASES[@]}"; do
-                selected "$n" && skip "$n" "unotify: execve is not translated (README, Known limits)"
-        done
-elif ! [ -x "$R/busybox" ]; then
+if ! [ -x "$R/busybox" ]; then
         for n in "${EXEC_CASES[@]}"; do
                 selected "$n" && skip "$n" "no /bin/busybox (busybox-static)"
         done

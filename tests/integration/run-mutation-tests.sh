@@ -796,7 +796,6 @@ c readlink "$P/sl-in-plain"
 
 # --- relative names -----------------------------------------------------------------------------
 
-unotify_limit "relative names from a cwd inside the redirected directory" "chdir is not translated" ||
 mcase "relative names from a cwd inside the redirected directory" '
 umask 022
 cd "$D" || exit 1
@@ -865,7 +864,6 @@ cd "$D/.." && c mkdir "$N/up2" 0700 && c rename "$N/up2" "$N/up3" && c chmod "$N
 
 # getcwd may show the real name or the redirected one (a ptrace backend may translate it back):
 # both are printed as D.
-unotify_limit "renaming the current directory of the process (and calls relative to it afterwards)" "chdir is not translated" ||
 mcase "renaming the current directory of the process (and calls relative to it afterwards)" '
 cwd() { echo "cwd: $(/bin/pwd -P | sed "s#^$W/real/#D/#; s#^$W/virt/#D/#; s#^$W/#W/#")"; }
 umask 022

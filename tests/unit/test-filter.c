@@ -258,6 +258,50 @@ static void test_build(_unused_ void **state) {
         pv_filter_done(NULL);
 }
 
+/* The hybrid: execve, execveat and chdir are notified unless the sixth argument holds the cookie
+ * (x86-64: all 64 bits; i386: the low half); everything else as PV_FILTER_NOTIFY. */
+static void test_build_hybrid(_unused_ void **state) {
+        const uint64_t cookie = UINT64_C(0x8badf00ddeadbeef);
+        struct sock_fprog prog = {}, plain = {};
+        int r = pv_filter_build_hybrid(false, cookie, &prog);
+        if (r == -EOPNOTSUPP)
+                skip();
+        assert_int_equal(r, 0);
+        build_or_skip(NULL, 0, PV_FILTER_NOTIFY, false, &plain);
+
+        static const struct { const char *name; uint32_t arch; int nr; } calls[] = {
+                { "execve", AUDIT_ARCH_X86_64, 59 }, { "execveat", AUDIT_ARCH_X86_64, 322 },
+                { "chdir", AUDIT_ARCH_X86_64, 80 },  { "execve", AUDIT_ARCH_I386, 11 },
+                { "execveat", AUDIT_ARCH_I386, 358 }, { "chdir", AUDIT_ARCH_I386, 12 },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(calls); i++) {
+                struct seccomp_data d = { .nr = calls[i].nr, .arch = calls[i].arch };
+                print_message("%s on %s\n", calls[i].name, calls[i].arch == AUDIT_ARCH_I386 ? "i386" : "x86-64");
+                assert_int_equal(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
+                assert_int_equal(bpf_run(&plain, &d), SECCOMP_RET_ALLOW);
+                d.args[5] = calls[i].arch == AUDIT_ARCH_I386 ? (uint32_t) cookie : cookie;
+                assert_int_equal(bpf_run(&prog, &d), SECCOMP_RET_ALLOW);
+                d.args[5] ^= 1;
+                assert_int_equal(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
+                if (calls[i].arch == AUDIT_ARCH_X86_64) {
+                        d.args[5] = (uint32_t) cookie; /* half a cookie is not one */
+                        assert_int_equal(bpf_run(&prog, &d), SECCOMP_RET_USER_NOTIF);
+                }
+        }
+        /* the rest as without the hybrid: openat notified, getppid allowed, -1 passes */
+        struct seccomp_data o = { .nr = 257, .arch = AUDIT_ARCH_X86_64 };
+        assert_int_equal(bpf_run(&prog, &o), SECCOMP_RET_USER_NOTIF);
+        o.nr = 110;
+        assert_int_equal(bpf_run(&prog, &o), SECCOMP_RET_ALLOW);
+        o.nr = -1;
+        assert_int_equal(bpf_run(&prog, &o), SECCOMP_RET_ALLOW);
+        pv_filter_done(&prog);
+        pv_filter_done(&plain);
+
+        assert_int_equal(pv_filter_build_hybrid(false, 0, &prog), -EINVAL);
+        assert_int_equal(pv_filter_build(PV_FILTER_NOTIFY_HYBRID, false, &prog), -EINVAL);
+}
+
 /* Rows that libseccomp 2.5.4 cannot name on i386 (the xattr *at calls of 6.13) go through the
  * hand-written prefix; a row with unotify TRACE goes to RET_TRACE only with a ptrace side. */
 #define XROW(n, nr64, nr32, fa, fast, how_u)                                            \
@@ -743,6 +787,7 @@ int main(void) {
         const struct CMUnitTest tests[] = {
                 cmocka_unit_test(test_build),
                 cmocka_unit_test(test_build_prefix),
+                cmocka_unit_test(test_build_hybrid),
                 cmocka_unit_test(test_install_bad),
                 cmocka_unit_test(test_notify_fast),
                 cmocka_unit_test(test_notify_strict),

@@ -64,6 +64,7 @@ static void test_pathvisor_member(void **state) {
         static const char msg[] =
                 "{\"ociVersion\":\"1.0.2\",\"fds\":[\"seccompFd\",\"pidFd\"],\"pid\":9,"
                 "\"pathvisor\":{\"version\":1,\"backend\":\"auto\",\"command\":\"cat /etc/passwd\","
+                "\"traceCookie\":\"8badf00ddeadbeef\","
                 "\"sources\":[{\"name\":\"a.json\",\"text\":\"{}\"},{\"redirect\":\"/a=/b\"},{\"deny\":\"/x\"},"
                 "{\"readonly\":\"/usr\"}]}}";
         struct pv_request req;
@@ -78,6 +79,7 @@ static void test_pathvisor_member(void **state) {
         assert_int_equal(req.sources[3].kind, PV_SOURCE_READONLY);
         assert_int_equal(pv_request_fd_index(&req, "pidFd"), 1);
         assert_null(pv_request_profile(&req));
+        assert_true(req.trace_cookie == UINT64_C(0x8badf00ddeadbeef));
         pv_request_done(&req);
 }
 
@@ -104,6 +106,12 @@ static void test_bad(void **state) {
                   "has text but no name" },
                 { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pathvisor\":{\"version\":1,\"sources\":[{\"deny\":\"/a\",\"readonly\":\"/b\"}]}}",
                   "exactly one of" },
+                { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pathvisor\":{\"version\":1,\"traceCookie\":\"12\"}}",
+                  "traceCookie\" must be 16 hex digits" },
+                { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pathvisor\":{\"version\":1,\"traceCookie\":\"0000000000000000\"}}",
+                  "traceCookie\" must be 16 hex digits" },
+                { "{\"ociVersion\":\"1\",\"fds\":[\"seccompFd\"],\"pathvisor\":{\"version\":1,\"traceCookie\":\"zz00000000000000\"}}",
+                  "traceCookie\" must be 16 hex digits" },
         };
         for (size_t i = 0; i < ELEMENTSOF(cases); i++) {
                 struct pv_request req;
