@@ -1,29 +1,41 @@
 #!/usr/bin/python3
-# Cost of one intercepted call, natively and under `pathvisor run` with each backend (unotify
+# Cost of one intercepted call, natively, under `pathvisor run` with each backend (unotify
 # embedded and through pathvisord, ptrace-seccomp embedded and through pathvisord, plain ptrace
-# embedded), with a path that no rule covers and with a redirected one; interleaved rounds,
-# medians, ratios to native measured in the same run. Prints a markdown table. Never fails on time.
-# PV_BENCH_VARIANTS="unotify unotify/daemon ..." picks variants.
-import os, statistics, subprocess, sys, tempfile, time
+# embedded), under PRoot when it is installed, and under the bare kernel mechanisms
+# (bench-proto: the floor each backend stands on); with a path that no rule covers and with a
+# redirected one. Interleaved rounds, medians, ratios to native measured in the same run. Prints
+# markdown tables. Never fails on time.
+#   usage: bench-engine.py PATHVISOR BENCH-LOOP [PATHVISORD [BENCH-PROTO]]
+#   PV_BENCH_VARIANTS="unotify unotify/daemon ..."  which pathvisor variants
+#   PV_BENCH_ROUNDS (7), PV_BENCH_N (20000)         rounds, calls per run
+#   PV_BENCH_PROOT=0                                leave PRoot out even when installed
+import os, shutil, statistics, subprocess, sys, tempfile, time
 
 pathvisor, loop = sys.argv[1], sys.argv[2]
 pathvisord = sys.argv[3] if len(sys.argv) > 3 else None
+proto = sys.argv[4] if len(sys.argv) > 4 else None
 rounds = int(os.environ.get("PV_BENCH_ROUNDS", "7"))
 n = int(os.environ.get("PV_BENCH_N", "20000"))
+proot = shutil.which("proot") if os.environ.get("PV_BENCH_PROOT", "1") != "0" else None
 
 tmp = tempfile.mkdtemp(prefix="pv-bench-")
 target = os.path.join(tmp, "target")
 with open(target, "w") as f:
     f.write("x\n")
-redirected = "/pathvisor-bench/redirected"
-rule = ["-r", f"{redirected}={target}"]
+target_link = os.path.join(tmp, "link")
+os.symlink(target, target_link)
+vdir = "/pathvisor-bench"
+redirected = f"{vdir}/target"
+redirected_link = f"{vdir}/link"
+rule = ["-r", f"{vdir}={tmp}"]
 
 daemon = None
 variants = os.environ.get("PV_BENCH_VARIANTS",
                           "unotify unotify/daemon ptrace-seccomp ptrace-seccomp/daemon ptrace").split()
 if not pathvisord:
     variants = [v for v in variants if not v.endswith("/daemon")]
-modes = [None] + variants
+others = ["proot"] if proot else []
+modes = [None] + variants + others
 if any(v.endswith("/daemon") for v in variants):
     sock = os.path.join(tmp, "pathvisord.sock")
     os.mkdir(os.path.join(tmp, "policy.d"))
@@ -35,49 +47,106 @@ if any(v.endswith("/daemon") for v in variants):
         time.sleep(0.05)
 
 calls = [
-    # (name, call, path, native too?)
-    ("getppid (never trapped)", "getppid", target, True),
-    ("openat+close, no rule", "openat", target, True),
-    ("openat+close, redirected", "openat", redirected, False),
-    ("newfstatat, no rule", "stat", target, True),
-    ("newfstatat, redirected", "stat", redirected, False),
+    # (name, bench-loop call, path, redirected?)
+    ("getppid (never trapped)", "getppid", target, False),
+    ("openat+close, no rule", "openat", target, False),
+    ("openat+close, redirected", "openat", redirected, True),
+    ("newfstatat, no rule", "stat", target, False),
+    ("newfstatat, redirected", "stat", redirected, True),
+    ("statx, no rule", "statx", target, False),
+    ("statx, redirected", "statx", redirected, True),
+    ("faccessat2, no rule", "access", target, False),
+    ("faccessat2, redirected", "access", redirected, True),
+    ("readlink, no rule", "readlink", target_link, False),
+    ("readlink, redirected", "readlink", redirected_link, True),
 ]
+# the floor under each backend: (row, bench-proto mechanism, the pathvisor figure it bounds)
+floors = [
+    ("unotify, no rule: CONTINUE", "continue", "openat+close, no rule", "unotify"),
+    ("unotify, redirected: ADDFD + SYNC'd NOTIF_SEND", "addfd", "openat+close, redirected", "unotify"),
+    ("ptrace-seccomp, no rule: one RET_TRACE stop", "trace", "openat+close, no rule", "ptrace-seccomp"),
+    ("ptrace-seccomp, redirected: RET_TRACE stop + exit stop", "trace-exit", "openat+close, redirected",
+     "ptrace-seccomp"),
+    ("ptrace, no rule: PTRACE_SYSCALL, 4 stops", "syscall", "openat+close, no rule", "ptrace"),
+]
+if not proto:
+    floors = []
+
+
+def command(mode, call, path):
+    cmd = [loop, call, str(n), path]
+    if mode is None:
+        return cmd
+    if mode == "proot":
+        return [proot, "-b", f"{tmp}:{vdir}"] + cmd
+    backend = mode.split("/")[0]
+    where = ["--daemon", "--socket", sock] if mode.endswith("/daemon") else ["--embedded"]
+    return [pathvisor, "run"] + where + ["-b", backend] + rule + ["--"] + cmd
+
+
 results = {}
+failed = {}
 try:
     for _ in range(rounds):
-        for name, call, path, native in calls:
+        for name, call, path, redir in calls:
             for mode in modes:
-                if mode is None and not native:
+                if mode is None and redir:
                     continue
-                cmd = [loop, call, str(n), path]
-                if mode is not None:
-                    backend = mode.split("/")[0]
-                    where = ["--daemon", "--socket", sock] if mode.endswith("/daemon") else ["--embedded"]
-                    cmd = [pathvisor, "run"] + where + ["-b", backend] + rule + ["--"] + cmd
-                out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-                results.setdefault((name, mode), []).append(float(out.strip()))
+                p = subprocess.run(command(mode, call, path), capture_output=True, text=True)
+                if p.returncode != 0:
+                    if mode != "proot":
+                        sys.exit(f"{command(mode, call, path)} failed: {p.stderr.strip()}")
+                    # a call that PRoot does not translate (statx in 5.1): shown as such
+                    failed[(name, mode)] = p.stderr.strip().splitlines()[-1] if p.stderr.strip() else "failed"
+                    continue
+                results.setdefault((name, mode), []).append(float(p.stdout.strip()))
+        for name, mech, _, _ in floors:
+            out = subprocess.run([proto, mech, str(n), target], check=True, capture_output=True, text=True).stdout
+            results.setdefault((name, "floor"), []).append(float(out.strip()))
 finally:
     if daemon:
         daemon.terminate()
         daemon.wait()
     subprocess.run(["rm", "-rf", tmp])
 
-native = {}
-for (name, mode), v in results.items():
-    if mode is None:
-        native[name.split(",")[0]] = statistics.median(v)
+med = {k: statistics.median(v) for k, v in results.items()}
+native = {name.split(",")[0]: med[(name, None)] for name, _, _, redir in calls if not redir}
+
 
 def title(v):
+    if v == "proot":
+        return "PRoot"
     b, _, d = v.partition("/")
     return f"{b} via pathvisord" if d else f"{b} embedded"
 
-print("| call | native (ns) | " + " | ".join(title(v) + " (ns, ratio)" for v in variants) + " |")
-print("|---|---:|" + "---:|" * len(variants))
+
+shown = variants + others
+print("| call | native (ns) | " + " | ".join(title(v) + " (ns, ratio)" for v in shown) + " |")
+print("|---|---:|" + "---:|" * len(shown))
 for name, call, path, _ in calls:
     base = native[name.split(",")[0]]
     line = f"| {name} | {base:,.0f} |"
-    for mode in variants:
-        med = statistics.median(results[(name, mode)])
-        line += f" {med:,.0f} ({med / base:.2f}x) |"
+    for mode in shown:
+        if (name, mode) not in med:
+            line += f" fails: {failed.get((name, mode), '?').split(': ')[-1]} |"
+            continue
+        m = med[(name, mode)]
+        line += f" {m:,.0f} ({m / base:.2f}x) |"
     print(line)
 print(f"\n{rounds} interleaved rounds of {n} calls, medians; {os.cpu_count()} CPUs, unpinned.")
+
+if floors:
+    print("\nThe floor: the bare kernel mechanism (bench-proto, same rounds) against pathvisor embedded,"
+          " openat+close:\n")
+    print("| backend and case: mechanism | native (ns) | floor (ns, ratio) | pathvisor (ns, ratio) | pathvisor / floor |")
+    print("|---|---:|---:|---:|---:|")
+    base = native["openat+close"]
+    for name, mech, ours, backend in floors:
+        f = med[(name, "floor")]
+        line = f"| {name} | {base:,.0f} | {f:,.0f} ({f / base:.2f}x) |"
+        if (ours, backend) in med:
+            o = med[(ours, backend)]
+            line += f" {o:,.0f} ({o / base:.2f}x) | {o / f:.2f}x |"
+        else:
+            line += " | |"
+        print(line)

@@ -1,12 +1,14 @@
 /* SPDX-License-Identifier: MIT */
 /* bench-loop CALL N PATH: makes CALL N times and prints the median cost of one call in ns
  * (over blocks of 100 calls), for bench-engine.py to compare native and supervised runs.
- * CALL: openat (openat+close), stat (newfstatat), getppid (never trapped). */
+ * CALL: openat (openat+close), stat (newfstatat), statx, access (faccessat2), readlink (PATH
+ * must be a symlink), getppid (never trapped). Raw calls where glibc might pick another. */
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,7 +25,7 @@ static int cmp(const void *a, const void *b) {
 
 int main(int argc, char **argv) {
         if (argc != 4) {
-                fprintf(stderr, "usage: bench-loop openat|stat|getppid N PATH\n");
+                fprintf(stderr, "usage: bench-loop openat|stat|statx|access|readlink|getppid N PATH\n");
                 return 2;
         }
         const char *call = argv[1], *path = argv[3];
@@ -31,9 +33,15 @@ int main(int argc, char **argv) {
         enum { BLOCK = 100 };
         long blocks = n / BLOCK > 0 ? n / BLOCK : 1;
         double *t = calloc((size_t) blocks, sizeof(double));
-        int kind = strcmp(call, "openat") == 0 ? 0 : strcmp(call, "stat") == 0 ? 1 : 2;
-        if (!t)
-                return 1;
+        static const char *const calls[] = { "openat", "stat", "getppid", "statx", "access", "readlink" };
+        int kind = -1;
+        for (int i = 0; i < 6; i++)
+                if (strcmp(call, calls[i]) == 0)
+                        kind = i;
+        if (!t || kind < 0)
+                return kind < 0 ? 2 : 1;
+        char buf[256];
+        struct statx stx;
         for (long b = 0; b < blocks; b++) {
                 double a = now_ns();
                 for (int i = 0; i < BLOCK; i++) {
@@ -47,6 +55,21 @@ int main(int argc, char **argv) {
                         } else if (kind == 1) {
                                 struct stat st;
                                 if (fstatat(AT_FDCWD, path, &st, 0) < 0) {
+                                        perror(path);
+                                        return 1;
+                                }
+                        } else if (kind == 3) {
+                                if (statx(AT_FDCWD, path, 0, STATX_BASIC_STATS, &stx) < 0) {
+                                        perror(path);
+                                        return 1;
+                                }
+                        } else if (kind == 4) {
+                                if (syscall(SYS_faccessat2, AT_FDCWD, path, R_OK, 0) < 0) {
+                                        perror(path);
+                                        return 1;
+                                }
+                        } else if (kind == 5) {
+                                if (readlink(path, buf, sizeof(buf)) < 0) {
                                         perror(path);
                                         return 1;
                                 }
