@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: MIT */
-/* bench-loop CALL N PATH: makes CALL N times and prints the median cost of one call in ns
- * (over blocks of 100 calls), for bench-engine.py to compare native and supervised runs.
+/* bench-loop CALL N PATH [each]: makes CALL N times and prints the median cost of one call in ns
+ * (over blocks of 100 calls), for bench-engine.py to compare native and supervised runs; with
+ * `each`, every call is timed on its own and the line is "p50 p99 max" (bench-scale.py).
  * CALL: openat (openat+close), stat (newfstatat), statx, access (faccessat2), readlink (PATH
  * must be a symlink), getppid (never trapped). Raw calls where glibc might pick another. */
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,14 +26,15 @@ static int cmp(const void *a, const void *b) {
 }
 
 int main(int argc, char **argv) {
-        if (argc != 4) {
+        bool each = argc == 5 && strcmp(argv[4], "each") == 0;
+        if (argc != 4 && !each) {
                 fprintf(stderr, "usage: bench-loop openat|stat|statx|access|readlink|getppid N PATH\n");
                 return 2;
         }
         const char *call = argv[1], *path = argv[3];
         long n = atol(argv[2]);
         enum { BLOCK = 100 };
-        long blocks = n / BLOCK > 0 ? n / BLOCK : 1;
+        long blocks = each ? (n > 0 ? n : 1) : (n / BLOCK > 0 ? n / BLOCK : 1);
         double *t = calloc((size_t) blocks, sizeof(double));
         static const char *const calls[] = { "openat", "stat", "getppid", "statx", "access", "readlink" };
         int kind = -1;
@@ -44,7 +47,7 @@ int main(int argc, char **argv) {
         struct statx stx;
         for (long b = 0; b < blocks; b++) {
                 double a = now_ns();
-                for (int i = 0; i < BLOCK; i++) {
+                for (int i = 0; i < (each ? 1 : BLOCK); i++) {
                         if (kind == 0) {
                                 int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
                                 if (fd < 0) {
@@ -76,10 +79,13 @@ int main(int argc, char **argv) {
                         } else
                                 (void) getppid();
                 }
-                t[b] = (now_ns() - a) / BLOCK;
+                t[b] = (now_ns() - a) / (each ? 1 : BLOCK);
         }
         qsort(t, (size_t) blocks, sizeof(double), cmp);
-        printf("%.1f\n", t[blocks / 2]);
+        if (each)
+                printf("%.1f %.1f %.1f\n", t[blocks / 2], t[(size_t) ((double) blocks * 0.99)], t[blocks - 1]);
+        else
+                printf("%.1f\n", t[blocks / 2]);
         free(t);
         return 0;
 }
