@@ -62,6 +62,8 @@ calls = [
 ]
 # the floor under each backend: (row, bench-proto mechanism, the pathvisor figure it bounds)
 floors = [
+    ("any backend but ptrace, never trapped: a 6-instruction filter, getppid", "filter",
+     "getppid (never trapped)", "unotify"),
     ("unotify, no rule: CONTINUE", "continue", "openat+close, no rule", "unotify"),
     ("unotify, redirected: ADDFD + SYNC'd NOTIF_SEND", "addfd", "openat+close, redirected", "unotify"),
     ("ptrace-seccomp, no rule: one RET_TRACE stop", "trace", "openat+close, no rule", "ptrace-seccomp"),
@@ -137,11 +139,11 @@ print(f"\n{rounds} interleaved rounds of {n} calls, medians; {os.cpu_count()} CP
 
 if floors:
     print("\nThe floor: the bare kernel mechanism (bench-proto, same rounds) against pathvisor embedded,"
-          " openat+close:\n")
+          " openat+close (getppid for the first row):\n")
     print("| backend and case: mechanism | native (ns) | floor (ns, ratio) | pathvisor (ns, ratio) | pathvisor / floor |")
     print("|---|---:|---:|---:|---:|")
-    base = native["openat+close"]
     for name, mech, ours, backend in floors:
+        base = native[ours.split(",")[0]]
         f = med[(name, "floor")]
         line = f"| {name} | {base:,.0f} | {f:,.0f} ({f / base:.2f}x) |"
         if (ours, backend) in med:

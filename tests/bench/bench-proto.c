@@ -15,6 +15,8 @@
  *   trace-exit the same plus the syscall-exit stop that a correct rewrite needs to put the
  *              register back (ptrace-seccomp, redirected)
  *   syscall    no filter, PTRACE_SYSCALL: every call stops at entry and exit (plain ptrace)
+ *   filter     no supervisor: the same six-instruction filter, and the child makes getppid()
+ *              (never trapped) instead: what any seccomp filter costs a call that it lets pass
  * The filters trap openat on x86-64 only and allow everything else, as pathvisor's do. */
 #include <errno.h>
 #include <fcntl.h>
@@ -24,6 +26,7 @@
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +52,7 @@
 #  define SECCOMP_ADDFD_FLAG_SEND (1UL << 1)
 #endif
 
-enum mech { CONTINUE, ADDFD, TRACE, TRACE_EXIT, SYSCALL_ALL };
+enum mech { CONTINUE, ADDFD, TRACE, TRACE_EXIT, SYSCALL_ALL, FILTER_ONLY };
 
 static double now_ns(void) {
         struct timespec ts;
@@ -62,8 +65,8 @@ static int cmp(const void *a, const void *b) {
         return x < y ? -1 : x > y;
 }
 
-/* The child's loop: the same as bench-loop's openat case. */
-static int child_loop(long n, const char *path) {
+/* The child's loop: the same as bench-loop's openat case (getppid: its getppid case). */
+static int child_loop(long n, const char *path, bool getppid_only) {
         enum { BLOCK = 100 };
         long blocks = n / BLOCK > 0 ? n / BLOCK : 1;
         double *t = calloc((size_t) blocks, sizeof(double));
@@ -72,6 +75,10 @@ static int child_loop(long n, const char *path) {
         for (long b = 0; b < blocks; b++) {
                 double a = now_ns();
                 for (int i = 0; i < BLOCK; i++) {
+                        if (getppid_only) {
+                                (void) getppid();
+                                continue;
+                        }
                         int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
                         if (fd < 0) {
                                 perror(path);
@@ -166,19 +173,26 @@ static int serve_ptrace(enum mech m, pid_t child) {
 }
 
 int main(int argc, char **argv) {
-        static const char *const names[] = { "continue", "addfd", "trace", "trace-exit", "syscall" };
+        static const char *const names[] = { "continue", "addfd", "trace", "trace-exit", "syscall", "filter" };
         if (argc != 4) {
-                fprintf(stderr, "usage: bench-proto continue|addfd|trace|trace-exit|syscall N PATH\n");
+                fprintf(stderr, "usage: bench-proto continue|addfd|trace|trace-exit|syscall|filter N PATH\n");
                 return 2;
         }
         int m = -1;
-        for (int i = 0; i < 5; i++)
+        for (int i = 0; i < 6; i++)
                 if (strcmp(argv[1], names[i]) == 0)
                         m = i;
         if (m < 0)
                 return 2;
         long n = atol(argv[2]);
         const char *path = argv[3];
+        if (m == FILTER_ONLY) {
+                if (install(SECCOMP_RET_ERRNO | EPERM, 0) < 0) {
+                        perror("seccomp");
+                        return 1;
+                }
+                return child_loop(n, path, true);
+        }
 
         int pipefd[2];
         if (pipe(pipefd) < 0)
@@ -208,7 +222,7 @@ int main(int argc, char **argv) {
                                 _exit(1);
                         }
                 }
-                _exit(child_loop(n, path));
+                _exit(child_loop(n, path, false));
         }
         close(pipefd[1]);
         int r;
