@@ -17,7 +17,13 @@
  *   syscall    no filter, PTRACE_SYSCALL: every call stops at entry and exit (plain ptrace)
  *   filter     no supervisor: the same six-instruction filter, and the child makes getppid()
  *              (never trapped) instead: what any seccomp filter costs a call that it lets pass
- * The filters trap openat on x86-64 only and allow everything else, as pathvisor's do. */
+ * The filters trap openat on x86-64 only and allow everything else, as pathvisor's do.
+ *
+ * bench-proto run-continue|run-trace -- COMMAND...: the floor of a whole workload. COMMAND runs
+ * under pathvisor's own filter (pv_filter_build: the same calls trapped, with its fast paths),
+ * served by a bare supervisor: every notification answered CONTINUE (run-continue, unotify's
+ * floor), or every RET_TRACE stop let go (run-trace, ptrace-seccomp's floor; forks, clones and
+ * execs followed). Exits with COMMAND's status; bench-workloads.py times it. */
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -38,6 +44,8 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "backends/filter.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
 #  define SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (1UL << 5)
@@ -109,7 +117,7 @@ static int install(uint32_t action, unsigned long flags) {
         return (int) syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
 }
 
-static int serve_unotify(enum mech m, pid_t child, int listener, const char *path) {
+static int serve_unotify(enum mech m, pid_t child, int listener, const char *path, int *ret_status) {
         struct seccomp_notif req;
         struct seccomp_notif_resp resp;
         uint64_t wake = SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP;
@@ -145,6 +153,8 @@ static int serve_unotify(enum mech m, pid_t child, int listener, const char *pat
         }
         int status;
         waitpid(child, &status, 0);
+        if (ret_status)
+                *ret_status = status;
         return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
@@ -172,7 +182,82 @@ static int serve_ptrace(enum mech m, pid_t child) {
         }
 }
 
+/* ---- whole workloads ---------------------------------------------------------------------- */
+
+static int run_workload(bool trace, char **cmd) {
+        struct sock_fprog prog = {};
+        int r = pv_filter_build(trace ? PV_FILTER_TRACE : PV_FILTER_NOTIFY, false, &prog);
+        if (r < 0) {
+                fprintf(stderr, "pv_filter_build: %s\n", strerror(-r));
+                return 1;
+        }
+        int pipefd[2];
+        if (pipe(pipefd) < 0)
+                return 1;
+        pid_t child = fork();
+        if (child < 0)
+                return 1;
+        if (child == 0) {
+                close(pipefd[0]);
+                if (trace && (ptrace(PTRACE_TRACEME, 0, 0, 0) < 0 || raise(SIGSTOP) < 0))
+                        _exit(127);
+                if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
+                        _exit(127);
+                unsigned long flags = trace ? 0 : SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV;
+                int l = (int) syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, flags, &prog);
+                if (l < 0)
+                        _exit(127);
+                if (!trace && write(pipefd[1], &l, sizeof(l)) != sizeof(l))
+                        _exit(127);
+                close(pipefd[1]);
+                execvp(cmd[0], cmd);
+                _exit(127);
+        }
+        close(pipefd[1]);
+        int status = 0;
+        if (!trace) {
+                int l;
+                if (read(pipefd[0], &l, sizeof(l)) != sizeof(l))
+                        return 1;
+                int pidfd = (int) syscall(SYS_pidfd_open, child, 0);
+                int listener = pidfd >= 0 ? (int) syscall(SYS_pidfd_getfd, pidfd, l, 0) : -1;
+                if (listener < 0)
+                        return 1;
+                serve_unotify(CONTINUE, child, listener, NULL, &status);
+        } else {
+                if (waitpid(child, &status, 0) < 0 || !WIFSTOPPED(status))
+                        return 1;
+                long opts = PTRACE_O_EXITKILL | PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACESECCOMP | PTRACE_O_TRACEFORK |
+                            PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC;
+                ptrace(PTRACE_SETOPTIONS, child, 0, opts);
+                ptrace(PTRACE_CONT, child, 0, 0);
+                for (;;) {
+                        int st;
+                        pid_t w = waitpid(-1, &st, __WALL);
+                        if (w < 0)
+                                break;
+                        if (WIFEXITED(st) || WIFSIGNALED(st)) {
+                                if (w == child)
+                                        status = st;
+                                continue;
+                        }
+                        int sig = WSTOPSIG(st), event = st >> 16;
+                        if (event == PTRACE_EVENT_STOP && (sig == SIGSTOP || sig == SIGTSTP || sig == SIGTTIN || sig == SIGTTOU))
+                                ptrace(PTRACE_LISTEN, w, 0, 0);
+                        else if (event || sig == SIGTRAP)
+                                ptrace(PTRACE_CONT, w, 0, 0); /* seccomp, fork, exec events; a new child's stop */
+                        else
+                                ptrace(PTRACE_CONT, w, 0, sig == SIGSTOP ? 0 : sig);
+                }
+        }
+        pv_filter_done(&prog);
+        return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
 int main(int argc, char **argv) {
+        if (argc >= 4 && strcmp(argv[2], "--") == 0 &&
+            (strcmp(argv[1], "run-continue") == 0 || strcmp(argv[1], "run-trace") == 0))
+                return run_workload(strcmp(argv[1], "run-trace") == 0, argv + 3);
         static const char *const names[] = { "continue", "addfd", "trace", "trace-exit", "syscall", "filter" };
         if (argc != 4) {
                 fprintf(stderr, "usage: bench-proto continue|addfd|trace|trace-exit|syscall|filter N PATH\n");
@@ -237,7 +322,7 @@ int main(int argc, char **argv) {
                         kill(child, SIGKILL);
                         return 1;
                 }
-                r = serve_unotify((enum mech) m, child, listener, path);
+                r = serve_unotify((enum mech) m, child, listener, path, NULL);
         } else
                 r = serve_ptrace((enum mech) m, child);
         return r < 0 ? 1 : 0;

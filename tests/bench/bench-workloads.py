@@ -4,12 +4,16 @@
 # PRoot when it is installed: wall-clock time, interleaved rounds, medians, ratios to native in
 # the same run. The policy redirects a directory the workloads never touch: what a user pays for
 # leaving pathvisor on. Prints a markdown table. Never fails on time.
-#   usage: bench-workloads.py PATHVISOR [PATHVISORD]
+# With BENCH-PROTO, the floors too: the workload under pathvisor's own filter served by a bare
+# supervisor that answers every notification CONTINUE (unotify's floor) or lets every RET_TRACE
+# stop go (ptrace-seccomp's floor): what the kernel mechanism alone costs these programs.
+#   usage: bench-workloads.py PATHVISOR [PATHVISORD [BENCH-PROTO]]
 #   PV_BENCH_ROUNDS (3), PV_BENCH_VARIANTS, PV_BENCH_PROOT=0, PV_BENCH_WORKLOADS="find gcc python"
 import os, shutil, statistics, subprocess, sys, tempfile, time
 
 pathvisor = sys.argv[1]
 pathvisord = sys.argv[2] if len(sys.argv) > 2 else None
+proto = sys.argv[3] if len(sys.argv) > 3 else None
 rounds = int(os.environ.get("PV_BENCH_ROUNDS", "3"))
 proot = shutil.which("proot") if os.environ.get("PV_BENCH_PROOT", "1") != "0" else None
 python = "/usr/bin/python3"
@@ -54,7 +58,7 @@ variants = os.environ.get("PV_BENCH_VARIANTS",
                           "unotify unotify/daemon ptrace-seccomp ptrace-seccomp/daemon ptrace").split()
 if not pathvisord:
     variants = [v for v in variants if not v.endswith("/daemon")]
-others = ["proot"] if proot else []
+others = (["floor-unotify", "floor-ptrace-seccomp"] if proto else []) + (["proot"] if proot else [])
 modes = [None] + variants + others
 
 daemon = None
@@ -74,6 +78,8 @@ def command(mode, cmd):
         return cmd
     if mode == "proot":
         return [proot, "-b", f"{tmp}:{vdir}"] + cmd
+    if mode.startswith("floor-"):
+        return [proto, "run-continue" if mode == "floor-unotify" else "run-trace", "--"] + cmd
     backend = mode.split("/")[0]
     where = ["--daemon", "--socket", sock] if mode.endswith("/daemon") else ["--embedded"]
     return [pathvisor, "run"] + where + ["-b", backend] + rule + ["--"] + cmd
@@ -104,6 +110,8 @@ finally:
 def title(v):
     if v == "proot":
         return "PRoot"
+    if v.startswith("floor-"):
+        return f"floor of {v[6:]} (bare supervisor)"
     b, _, d = v.partition("/")
     return f"{b} via pathvisord" if d else f"{b} embedded"
 
