@@ -9,6 +9,7 @@
 #   PV_BENCH_VARIANTS="unotify unotify/daemon ..."  which pathvisor variants
 #   PV_BENCH_ROUNDS (7), PV_BENCH_N (20000)         rounds, calls per run
 #   PV_BENCH_PROOT=0                                leave PRoot out even when installed
+#   PV_BENCH_PLACEMENT=0                            leave out the placement table (taskset)
 import os, shutil, statistics, subprocess, sys, tempfile, time
 
 pathvisor, loop = sys.argv[1], sys.argv[2]
@@ -86,6 +87,20 @@ def command(mode, call, path):
     return [pathvisor, "run"] + where + ["-b", backend] + rule + ["--"] + cmd
 
 
+# placement: the supervisor and the program on one CPU, or on two, against unpinned
+taskset = shutil.which("taskset")
+placement = [] if (os.environ.get("PV_BENCH_PLACEMENT", "1") == "0" or not taskset or (os.cpu_count() or 1) < 2) \
+    else [v for v in ("unotify", "ptrace-seccomp", "ptrace") if v in variants]
+
+
+def placed(mode, where, call, path):
+    inner = [loop, call, str(n), path]
+    if where == "split":
+        inner = [taskset, "-c", "1"] + inner
+    cmd = inner if mode is None else [pathvisor, "run", "--embedded", "-b", mode] + rule + ["--"] + inner
+    return [taskset, "-c", "0"] + cmd
+
+
 results = {}
 failed = {}
 try:
@@ -105,6 +120,16 @@ try:
         for name, mech, _, _ in floors:
             out = subprocess.run([proto, mech, str(n), target], check=True, capture_output=True, text=True).stdout
             results.setdefault((name, "floor"), []).append(float(out.strip()))
+        for mode in ([None] + placement) if placement else []:
+            for where in ("same", "split"):
+                if mode is None and where == "split":
+                    continue
+                for call, path in (("openat", target), ("openat", redirected)):
+                    if mode is None and path == redirected:
+                        continue
+                    out = subprocess.run(placed(mode, where, call, path), check=True, capture_output=True,
+                                         text=True).stdout
+                    results.setdefault(("placed", mode, where, path), []).append(float(out.strip()))
 finally:
     if daemon:
         daemon.terminate()
@@ -152,3 +177,18 @@ if floors:
         else:
             line += " | |"
         print(line)
+
+if placement:
+    print("\nPlacement, openat+close, embedded (same rounds): unpinned; the supervisor and the program on one CPU"
+          " (taskset -c 0); on two CPUs (the program on CPU 1):\n")
+    print("| backend, case | unpinned (ns, ratio) | one CPU (ns, ratio to native on one CPU) | two CPUs (ns, ratio) |")
+    print("|---|---:|---:|---:|")
+    nat1 = med[("placed", None, "same", target)]
+    base = native["openat+close"]
+    for mode in placement:
+        for path, case, name in ((target, "no rule", "openat+close, no rule"),
+                                 (redirected, "redirected", "openat+close, redirected")):
+            u = med[(name, mode)]
+            a = med[("placed", mode, "same", path)]
+            b = med[("placed", mode, "split", path)]
+            print(f"| {mode}, {case} | {u:,.0f} ({u / base:.2f}x) | {a:,.0f} ({a / nat1:.2f}x) | {b:,.0f} ({b / nat1:.2f}x) |")
