@@ -102,8 +102,12 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
         c->have_base = false;
         c->index = idx;
         c->dirfd = sp->dirfd_arg >= 0 ? (int) args[sp->dirfd_arg] : AT_FDCWD;
-        /* utimensat(fd, NULL, ...) is futimens(fd): no path */
+        /* utimensat(fd, NULL, ...) is futimens(fd), fanotify_mark(.., dirfd, NULL) marks dirfd's
+         * object: no path */
         if (args[sp->arg] == 0 && sp->empty == PV_EMPTY_NULL)
+                return PV_CAPTURE_KERNEL;
+        /* fanotify_mark(.., FAN_MARK_FLUSH, ..): the kernel does not look at the path at all */
+        if (c->flags & sc->no_path_flags)
                 return PV_CAPTURE_KERNEL;
         int n;
         if (sp->type == PV_PATH_SOCKADDR_UN || sp->type == PV_PATH_MSGHDR) {
@@ -330,6 +334,10 @@ static size_t rest_len(const char *abs, const struct pv_decision *d) {
         if (rl == 1) /* a rule on "/" */
                 return al;
         return al > rl ? al - rl : 0;
+}
+
+bool pv_capture_has_rest(const char *abs, const struct pv_decision *d) {
+        return rest_len(abs, d) > 0;
 }
 
 int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const struct pv_decision *d, unsigned intent,

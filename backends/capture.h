@@ -96,6 +96,9 @@ int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const st
  * true when it may hold one (or does not resolve). Tells nothing about the file beyond that: a
  * caller may make it with its own credentials before switching to a tracee's for the walk. */
 bool pv_capture_may_have_links(const char *path, bool follow_last);
+/* Whether pv_capture_follow_links() has anything to look at for `abs` decided by `d`: a part of
+ * the path below the rule's own path, where the target may hold symlinks. */
+bool pv_capture_has_rest(const char *abs, const struct pv_decision *d);
 
 /* Makes `path` (a path of ours) a path of the tracee's root `root` (root_len bytes; 0 or 1: our
  * own root) by dropping that prefix. Returns false, path unchanged, when path is not at or below

@@ -275,6 +275,25 @@ const struct pv_syscall pv_syscall_table[] = {
                 .nofollow_flags = 0x02000000 /* IN_DONT_FOLLOW */, NO_MODE, WRITES_NOTHING, HOW_DEFAULT,
                 .extra_arg = 0,
         },
+        /* fanotify_mark(fd, flags, mask, dirfd, path): one row per arch, because i386 passes the
+         * 64-bit mask in two registers (low, high), which moves the dirfd and the path one register
+         * on (see syscall-table.h). A NULL path marks the dirfd's own object: nothing to decide;
+         * "" is ENOENT (the call has no AT_EMPTY_PATH). FAN_MARK_FLUSH never looks at the path.
+         * extra_arg: the fanotify fd; the mask is the register after the flags. */
+        {
+                .name = "fanotify_mark", NR(301, -1), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_FANOTIFY,
+                ONE_PATH(4, 3, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_READ), FLAGS(1, PV_FLAGS_AT),
+                .nofollow_flags = 0x04 /* FAN_MARK_DONT_FOLLOW */, .no_path_flags = 0x80 /* FAN_MARK_FLUSH */,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
+                LAYOUT(PV_LAYOUT_PLAIN, PV_LAYOUT_PLAIN),
+        },
+        {
+                .name = "fanotify_mark", NR(-1, 339), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_FANOTIFY,
+                ONE_PATH(5, 4, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_READ), FLAGS(1, PV_FLAGS_AT),
+                .nofollow_flags = 0x04 /* FAN_MARK_DONT_FOLLOW */, .no_path_flags = 0x80 /* FAN_MARK_FLUSH */,
+                NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
+                LAYOUT(PV_LAYOUT_PLAIN, PV_LAYOUT_LEN_SPLIT),
+        },
 
         {       /* the handle names the target's inode: open_by_handle_at() then needs no path */
                 .name = "name_to_handle_at", NR(303, 341), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_NAME_TO_HANDLE,
@@ -658,6 +677,7 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_SENDTO] = "sendto",
         [PV_SC_SENDMSG] = "sendmsg",
         [PV_SC_INOTIFY] = "inotify",
+        [PV_SC_FANOTIFY] = "fanotify",
         [PV_SC_NAME_TO_HANDLE] = "name_to_handle",
         [PV_SC_ADMIN] = "admin",
         [PV_SC_GETCWD] = "getcwd",

@@ -8,7 +8,12 @@
  * every architecture on which that name exists; when two architectures give the same operation
  * different names (newfstatat on x86-64, fstatat64 on i386) they are two rows with the same
  * `kind`. What differs between architectures for one name (the struct stat layout of "stat") is a
- * per-architecture field, never a second row.
+ * per-architecture field, never a second row, with one exception: a row has one set of argument
+ * positions, so a call whose registers are laid out differently per architecture is one row per
+ * architecture, each with the same name and -1 for the other arch (fanotify_mark: i386 passes the
+ * 64-bit mask in two registers, which moves the dirfd and the path one register on).
+ * pv_syscall_lookup() is by (arch, number) and never sees two; pv_syscall_by_name() returns the
+ * first of them.
  *
  * Adding a call later (mkdir, rename, linkat, execve, bind, xattrs, ...) is adding a row, and
  * where needed an enum value: two paths with their own dirfds, follow rules and intents, a path
@@ -66,6 +71,8 @@ enum pv_sc_kind {
         PV_SC_SENDTO,      /* sendto(fd, buf, len, flags, struct sockaddr_un *, addrlen) */
         PV_SC_SENDMSG,     /* sendmsg(fd, struct msghdr *, flags) */
         PV_SC_INOTIFY,     /* inotify_add_watch(fd, path, mask): IN_DONT_FOLLOW in mask */
+        PV_SC_FANOTIFY,    /* fanotify_mark(fd, flags, mask, dirfd, path): FAN_MARK_DONT_FOLLOW in flags;
+                            * a 64-bit mask, in two registers on i386 (one row per arch) */
         PV_SC_NAME_TO_HANDLE, /* name_to_handle_at(dirfd, path, struct file_handle *, mount_id *, flags) */
         PV_SC_ADMIN,       /* mount, umount, umount2, swapon, swapoff, acct, uselib, quotactl:
                             * privileged; the ptrace backends rewrite their paths, unotify lets them
@@ -141,7 +148,8 @@ enum pv_sc_path_type {
 enum pv_sc_layout {
         PV_LAYOUT_PLAIN,       /* nothing special */
         PV_LAYOUT_IDS16,       /* uid/gid are 16 bits: 0xffff means "unchanged" (-1) */
-        PV_LAYOUT_LEN_SPLIT,   /* a 64-bit length in two registers: low, high (i386 truncate64) */
+        PV_LAYOUT_LEN_SPLIT,   /* a 64-bit value in two registers: low, high (i386 truncate64's length,
+                                * i386 fanotify_mark's mask) */
         PV_LAYOUT_UTIMBUF,     /* struct utimbuf { long actime, modtime; } (utime) */
         PV_LAYOUT_TIMEVAL,     /* struct timeval[2] of longs (utimes, futimesat) */
         PV_LAYOUT_TIMESPEC,    /* struct timespec[2] of longs (utimensat) */
@@ -200,6 +208,9 @@ struct pv_syscall {
         uint32_t nofollow_flags;            /* bits of flags meaning "don't follow the last symlink" */
         uint32_t follow_flags;              /* PV_FOLLOW_IF_FLAG paths: bits meaning "follow" */
         uint32_t empty_path_flags;          /* PV_EMPTY_IF_FLAG paths: bits allowing an empty path */
+        uint32_t no_path_flags;             /* bits of flags with which the kernel never looks at the
+                                             * path (fanotify_mark's FAN_MARK_FLUSH): nothing to decide,
+                                             * the call is the kernel's whatever the path holds */
 
         /* Non-strict filters only: a call whose flags argument (a register) has this bit is not
          * trapped at all. AT_EMPTY_PATH on the stat family: glibc's fstat() is
@@ -238,7 +249,8 @@ size_t pv_sc_result_size(enum pv_sc_result result);
 const struct pv_syscall *pv_syscall_lookup(enum pv_arch arch, long nr);
 /* The same, from seccomp_data.arch / PTRACE_GET_SYSCALL_INFO's arch. */
 const struct pv_syscall *pv_syscall_lookup_audit(uint32_t audit_arch, long nr);
-/* By name; a linear scan, for tools and tests. */
+/* By name; a linear scan, for tools and tests. The first row of that name (fanotify_mark has one
+ * per arch: see the top of this file). */
 const struct pv_syscall *pv_syscall_by_name(const char *name);
 
 static inline int pv_syscall_nr(const struct pv_syscall *sc, enum pv_arch arch) {

@@ -20,6 +20,8 @@
  *   listxattr family         ok LEN "name" ...  (names sorted)
  *   statfs                   ok, then one "field value" line per field that does not change
  *                            with writes on the filesystem
+ *   inotify, fanotify        ok wd=N / ok per watch; then the actions' results and the events
+ *                            that they caused (the inotify/fanotify section below)
  * The exit status is 0 whenever the call was made, even if it failed (the error is the output);
  * 1 when the helper itself could not do its set-up; 2 for usage errors. */
 
@@ -40,6 +42,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/fanotify.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
@@ -278,6 +282,46 @@ static const struct flag_name flag_names[] = {
         { "STATX_SUBVOL", STATX_SUBVOL },
         { "STATX_WRITE_ATOMIC", STATX_WRITE_ATOMIC },
         { "STATX_DIO_READ_ALIGN", STATX_DIO_READ_ALIGN },
+        /* inotify_add_watch(2) masks */
+        { "IN_ACCESS", IN_ACCESS },
+        { "IN_MODIFY", IN_MODIFY },
+        { "IN_ATTRIB", IN_ATTRIB },
+        { "IN_CLOSE_WRITE", IN_CLOSE_WRITE },
+        { "IN_CLOSE_NOWRITE", IN_CLOSE_NOWRITE },
+        { "IN_OPEN", IN_OPEN },
+        { "IN_MOVED_FROM", IN_MOVED_FROM },
+        { "IN_MOVED_TO", IN_MOVED_TO },
+        { "IN_CREATE", IN_CREATE },
+        { "IN_DELETE", IN_DELETE },
+        { "IN_DELETE_SELF", IN_DELETE_SELF },
+        { "IN_MOVE_SELF", IN_MOVE_SELF },
+        { "IN_ALL_EVENTS", IN_ALL_EVENTS },
+        { "IN_ONLYDIR", IN_ONLYDIR },
+        { "IN_DONT_FOLLOW", IN_DONT_FOLLOW },
+        { "IN_EXCL_UNLINK", IN_EXCL_UNLINK },
+        { "IN_MASK_CREATE", 0x10000000 },
+        { "IN_MASK_ADD", IN_MASK_ADD },
+        { "IN_ONESHOT", IN_ONESHOT },
+        /* fanotify_mark(2) flags and masks (the 64-bit mask: numbers above 32 bits are allowed) */
+        { "FAN_MARK_ADD", FAN_MARK_ADD },
+        { "FAN_MARK_REMOVE", FAN_MARK_REMOVE },
+        { "FAN_MARK_DONT_FOLLOW", FAN_MARK_DONT_FOLLOW },
+        { "FAN_MARK_ONLYDIR", FAN_MARK_ONLYDIR },
+        { "FAN_MARK_MOUNT", FAN_MARK_MOUNT },
+        { "FAN_MARK_IGNORED_MASK", FAN_MARK_IGNORED_MASK },
+        { "FAN_MARK_IGNORED_SURV_MODIFY", FAN_MARK_IGNORED_SURV_MODIFY },
+        { "FAN_MARK_FLUSH", FAN_MARK_FLUSH },
+        { "FAN_MARK_FILESYSTEM", 0x100 },
+        { "FAN_ACCESS", FAN_ACCESS },
+        { "FAN_MODIFY", FAN_MODIFY },
+        { "FAN_ATTRIB", 0x04 },
+        { "FAN_CLOSE_WRITE", FAN_CLOSE_WRITE },
+        { "FAN_CLOSE_NOWRITE", FAN_CLOSE_NOWRITE },
+        { "FAN_OPEN", FAN_OPEN },
+        { "FAN_CREATE", 0x100 },
+        { "FAN_DELETE", 0x200 },
+        { "FAN_EVENT_ON_CHILD", FAN_EVENT_ON_CHILD },
+        { "FAN_ONDIR", FAN_ONDIR },
 };
 
 /* "O_WRONLY|O_CREAT|0x40", "0", "AT_SYMLINK_NOFOLLOW", "" (= 0) */
@@ -2118,6 +2162,224 @@ static int cmd_i386(int argc, char **argv) {
         return 0;
 }
 
+/* ---------------------------------------------------------------------------------------------- */
+/* inotify_add_watch and fanotify_mark: watches, then actions, then the events they caused
+ *
+ *   [i386-]inotify PATH MASK [PATH MASK]... [-- ACTION...]
+ *   [i386-]fanotify FLAGS MASK DIR PATH [FLAGS MASK DIR PATH]... [-- ACTION...]
+ *
+ * One instance (inotify_init1 / fanotify_init(FAN_CLASS_NOTIF), made natively); each watch is one
+ * raw call (i386-: through int $0x80, fanotify_mark's 64-bit mask in two registers) and prints
+ * "ok wd=N" (inotify) / "ok" (fanotify) or "err ENAME". Then each ACTION, made with raw calls,
+ * prints "ACTION-KIND ok" or "ACTION-KIND err ENAME" (its path is not printed: a test names it as
+ * it likes): create:PATH (a new file, O_EXCL, "x\n"), write:PATH (appends "w\n"), touch-h:PATH
+ * (utimensat(PATH, NULL, AT_SYMLINK_NOFOLLOW): an attribute change of the link itself),
+ * mkdir:PATH, unlink:PATH. Then, when there was a "--" (even with no action), the queued events
+ * in order until none is left (the calls themselves queue them; a short poll covers the rest):
+ *   inotify   event wd=N IN_... ["NAME"]
+ *   fanotify  event FAN_... "BASENAME"   (the last component of the event fd's path)
+ * and "no events" when there were none. Without "--" the output is the watches' lines only (one
+ * line for one watch, as a FAKE line of the mutation tests prints). */
+
+#define I386_NR_inotify_add_watch 292
+#define I386_NR_fanotify_mark 339
+
+/* The i386 system call with a sixth argument, which goes in ebp: the frame pointer (no register
+ * constraint names it), so it is saved around the call on the stack, 128 bytes below the stack
+ * pointer: the red zone may hold the compiler's data. */
+static long int80_6(long nr, uint32_t a, uint32_t b, uint32_t c, uint32_t d, uint32_t e, uint32_t f) {
+        long ret;
+        register long r_esi __asm__("rsi") = d;
+        register long r_edi __asm__("rdi") = e;
+        __asm__ volatile("sub $128, %%rsp\n\t"
+                         "push %%rbp\n\t"
+                         "mov %k[f], %%ebp\n\t"
+                         "int $0x80\n\t"
+                         "pop %%rbp\n\t"
+                         "add $128, %%rsp"
+                         : "=a"(ret)
+                         : "0"(nr), "b"((long)a), "c"((long)b), "d"((long)c), "r"(r_esi), "r"(r_edi), [f] "r"((long)f)
+                         : "memory", "cc", "r8", "r9", "r10", "r11");
+        return (int)ret;
+}
+
+static const struct flag_name in_names[] = {
+        { "IN_ACCESS", IN_ACCESS },         { "IN_MODIFY", IN_MODIFY },
+        { "IN_ATTRIB", IN_ATTRIB },         { "IN_CLOSE_WRITE", IN_CLOSE_WRITE },
+        { "IN_CLOSE_NOWRITE", IN_CLOSE_NOWRITE }, { "IN_OPEN", IN_OPEN },
+        { "IN_MOVED_FROM", IN_MOVED_FROM }, { "IN_MOVED_TO", IN_MOVED_TO },
+        { "IN_CREATE", IN_CREATE },         { "IN_DELETE", IN_DELETE },
+        { "IN_DELETE_SELF", IN_DELETE_SELF }, { "IN_MOVE_SELF", IN_MOVE_SELF },
+        { "IN_UNMOUNT", IN_UNMOUNT },       { "IN_Q_OVERFLOW", IN_Q_OVERFLOW },
+        { "IN_IGNORED", IN_IGNORED },       { "IN_ISDIR", IN_ISDIR },
+};
+
+static const struct flag_name fan_names[] = {
+        { "FAN_ACCESS", FAN_ACCESS },       { "FAN_MODIFY", FAN_MODIFY },
+        { "FAN_ATTRIB", 0x04 },             { "FAN_CLOSE_WRITE", FAN_CLOSE_WRITE },
+        { "FAN_CLOSE_NOWRITE", FAN_CLOSE_NOWRITE }, { "FAN_OPEN", FAN_OPEN },
+        { "FAN_MOVED_FROM", 0x40 },         { "FAN_MOVED_TO", 0x80 },
+        { "FAN_CREATE", 0x100 },            { "FAN_DELETE", 0x200 },
+        { "FAN_DELETE_SELF", 0x400 },       { "FAN_MOVE_SELF", 0x800 },
+        { "FAN_OPEN_EXEC", 0x1000 },        { "FAN_Q_OVERFLOW", FAN_Q_OVERFLOW },
+        { "FAN_ONDIR", FAN_ONDIR },
+};
+
+static void print_mask(const struct flag_name *names, size_t n, unsigned long long m) {
+        const char *sep = "";
+        for (size_t i = 0; i < n; i++)
+                if (m & names[i].value) {
+                        printf("%s%s", sep, names[i].name);
+                        sep = "|";
+                        m &= ~names[i].value;
+                }
+        if (m)
+                printf("%s0x%llx", sep, m);
+        else if (!*sep)
+                printf("0");
+}
+
+static void notify_action(const char *a) {
+        const char *colon = strchr(a, ':');
+        if (!colon)
+                die_usage("bad action '%s' (create:PATH, write:PATH, touch-h:PATH, mkdir:PATH, unlink:PATH)", a);
+        size_t kl = (size_t)(colon - a);
+        const char *path = colon + 1;
+        int err;
+        long r;
+        printf("%.*s ", (int)kl, a);
+        if (strncmp(a, "create", kl) == 0 && kl == 6) {
+                r = sc(syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), &err);
+                if (r >= 0) {
+                        if (write((int)r, "x\n", 2) != 2)
+                                die_setup("write");
+                        close((int)r);
+                }
+        } else if (strncmp(a, "write", kl) == 0 && kl == 5) {
+                r = sc(syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_APPEND | O_CLOEXEC, 0), &err);
+                if (r >= 0) {
+                        if (write((int)r, "w\n", 2) != 2)
+                                die_setup("write");
+                        close((int)r);
+                }
+        } else if (strncmp(a, "touch-h", kl) == 0 && kl == 7)
+                r = sc(syscall(SYS_utimensat, AT_FDCWD, path, NULL, AT_SYMLINK_NOFOLLOW), &err);
+        else if (strncmp(a, "mkdir", kl) == 0 && kl == 5)
+                r = sc(syscall(SYS_mkdirat, AT_FDCWD, path, 0755), &err);
+        else if (strncmp(a, "unlink", kl) == 0 && kl == 6)
+                r = sc(syscall(SYS_unlinkat, AT_FDCWD, path, 0), &err);
+        else
+                die_usage("unknown action '%s'", a);
+        void_result(r, err);
+}
+
+/* Reads what is queued on the non-blocking fd into buf; waits up to 100 ms for the first event. */
+static ssize_t notify_read(int fd, void *buf, size_t size, bool first) {
+        struct pollfd p = { .fd = fd, .events = POLLIN };
+        if (first && poll(&p, 1, 100) < 0)
+                die_setup("poll");
+        ssize_t n = read(fd, buf, size);
+        if (n < 0 && errno != EAGAIN)
+                die_setup("read events");
+        return n < 0 ? 0 : n;
+}
+
+static int cmd_notify(int argc, char **argv) {
+        bool i386 = strncmp(argv[0], "i386-", 5) == 0;
+        bool fan = strcmp(argv[0] + (i386 ? 5 : 0), "fanotify") == 0;
+        int per = fan ? 4 : 2, nw = 0, err;
+        long r;
+
+        while (1 + nw * per < argc && strcmp(argv[1 + nw * per], "--") != 0)
+                nw++;
+        int acts = 1 + nw * per;
+        if (nw == 0 || acts > argc || (acts < argc && strcmp(argv[acts], "--") != 0))
+                die_usage(fan ? "usage: [i386-]fanotify FLAGS MASK DIR PATH [FLAGS MASK DIR PATH]... [-- ACTION...]"
+                              : "usage: [i386-]inotify PATH MASK [PATH MASK]... [-- ACTION...]");
+
+        int fd = fan ? fanotify_init(FAN_CLASS_NOTIF | FAN_CLOEXEC | FAN_NONBLOCK, O_RDONLY | O_CLOEXEC | O_LARGEFILE)
+                     : inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+        if (fd < 0)
+                die_setup(fan ? "fanotify_init" : "inotify_init1");
+
+        for (int i = 0; i < nw; i++) {
+                char **w = argv + 1 + i * per;
+                if (!fan) {
+                        uint32_t mask = (uint32_t)parse_flags("mask", w[1]);
+                        if (i386)
+                                r = i386_result(int80(I386_NR_inotify_add_watch, (uint32_t)fd, low_path(w[0]), mask, 0, 0),
+                                                &err);
+                        else
+                                r = sc(syscall(SYS_inotify_add_watch, fd, path_arg(w[0]), mask), &err);
+                        r < 0 ? print_err(err) : (void)printf("ok wd=%ld\n", r);
+                        continue;
+                }
+                unsigned flags = (unsigned)parse_flags("flags", w[0]);
+                uint64_t mask = parse_flags("mask", w[1]);
+                int dirfd;
+                if (!get_dirfd(w[2], &dirfd))
+                        continue;
+                if (i386)
+                        r = i386_result(int80_6(I386_NR_fanotify_mark, (uint32_t)fd, flags, (uint32_t)mask,
+                                                (uint32_t)(mask >> 32), (uint32_t)dirfd, low_path(w[3])),
+                                        &err);
+                else
+                        r = sc(syscall(SYS_fanotify_mark, fd, flags, mask, dirfd, path_arg(w[3])), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        }
+
+        if (acts == argc) {
+                close(fd);
+                return 0;
+        }
+        for (int i = acts + 1; i < argc; i++)
+                notify_action(argv[i]);
+
+        unsigned char buf[8192] __attribute__((aligned(8)));
+        int events = 0;
+        ssize_t n;
+        while ((n = notify_read(fd, buf, sizeof buf, events == 0)) > 0) {
+                for (ssize_t off = 0; off < n;) {
+                        events++;
+                        printf("event ");
+                        if (!fan) {
+                                struct inotify_event *e = (struct inotify_event *)(buf + off);
+                                printf("wd=%d ", e->wd);
+                                print_mask(in_names, sizeof in_names / sizeof in_names[0], e->mask);
+                                if (e->len > 0) {
+                                        putchar(' ');
+                                        print_escaped((const unsigned char *)e->name, strlen(e->name));
+                                }
+                                putchar('\n');
+                                off += (ssize_t)(sizeof *e + e->len);
+                                continue;
+                        }
+                        struct fanotify_event_metadata *m = (struct fanotify_event_metadata *)(buf + off);
+                        if (m->vers != FANOTIFY_METADATA_VERSION || m->event_len < sizeof *m)
+                                die_setup("fanotify event version");
+                        print_mask(fan_names, sizeof fan_names / sizeof fan_names[0], m->mask);
+                        if (m->fd >= 0) {
+                                char proc[64], path[PATH_MAX];
+                                snprintf(proc, sizeof proc, "/proc/self/fd/%d", m->fd);
+                                ssize_t l = readlink(proc, path, sizeof path - 1);
+                                path[l < 0 ? 0 : l] = 0;
+                                const char *base = strrchr(path, '/');
+                                base = base ? base + 1 : path;
+                                putchar(' ');
+                                print_escaped((const unsigned char *)base, strlen(base));
+                                close(m->fd);
+                        }
+                        putchar('\n');
+                        off += m->event_len;
+                }
+        }
+        if (events == 0)
+                printf("no events\n");
+        close(fd);
+        return 0;
+}
+
 static void usage(FILE *f) {
         fputs("usage: pv-syscall SUBCOMMAND ARGS...\n"
               "Raw path system calls, results printed in a stable form for diffing.\n"
@@ -2165,6 +2427,13 @@ static void usage(FILE *f) {
               "  i386-renameat2 OLDDIR OLD NEWDIR NEW RENAME_FLAGS\n"
               "  i386-linkat OLDDIR OLD NEWDIR NEW ATFLAGS   i386-symlinkat CONTENT NEWDIR NEW\n"
               "  i386-statfs PATH                  i386-statfs64 PATH [SIZE]  (SIZE default 84)\n"
+              "watches (one inotify / fanotify instance; 'ok wd=N', 'ok' or 'err ENAME' per watch; after\n"
+              "'--' each ACTION's 'KIND ok|err ENAME', then the events it caused, or 'no events'):\n"
+              "  inotify PATH MASK [PATH MASK]... [-- ACTION...]\n"
+              "  fanotify FLAGS MASK DIR PATH [FLAGS MASK DIR PATH]... [-- ACTION...]\n"
+              "  i386-inotify ..., i386-fanotify ...  (the same; the watch through int $0x80)\n"
+              "      ACTION: create:PATH write:PATH touch-h:PATH mkdir:PATH unlink:PATH\n"
+              "      events: 'event wd=N IN_... \"NAME\"', 'event FAN_... \"BASENAME\"'\n"
               "others:\n"
               "  loop N PATH                       threads T N PATH\n"
               "  signals N PATH [USEC]             (N opens under a SIGALRM every USEC, default 200)\n"
@@ -2203,6 +2472,9 @@ int main(int argc, char **argv) {
         }
         setvbuf(stdout, NULL, _IOLBF, 0);
 
+        if (strcmp(argv[0], "inotify") == 0 || strcmp(argv[0], "fanotify") == 0 ||
+            strcmp(argv[0], "i386-inotify") == 0 || strcmp(argv[0], "i386-fanotify") == 0)
+                return cmd_notify(argc, argv);
         if (strncmp(argv[0], "i386-", 5) == 0) {
                 if (cmd_i386(argc, argv) == 0)
                         return 0;

@@ -5,15 +5,17 @@
 #
 # Integration tests of the calls that create, change or remove (issue 6): mkdir, mknod, rmdir,
 # unlink, chmod, chown, truncate, utime*, statfs, the xattr writers and the two-path calls rename,
-# link, symlink, in all their variants. Every case is a bash script that runs twice, each time on
-# a FRESH copy of a fixture tree (the calls mutate): natively with D = the real directory, and
-# under `PATHVISOR run -b BACKEND` with D = a name that a rule redirects to that directory. The
-# two outputs must be equal: what the helper (tests/helpers/pv-syscall) printed for each call
-# ("ok" or "err ENAME"), followed by a listing of the whole tree after the run (`pv-syscall tree`,
-# made natively: names, types, modes, owners, link counts, symlink contents, file contents, user.*
-# xattrs; times only where a case set them explicitly; never inode numbers or ctimes). So a call
-# must act on the target, with the kernel's own result and side effects, and leave the redirected
-# name (a decoy directory) alone.
+# link, symlink, in all their variants; and the watches inotify_add_watch and fanotify_mark, which
+# need the fixture's symlinks and a tree to change under them (a watch is right when the events
+# of changes made in the target reach the program). Every case is a bash script that runs twice,
+# each time on a FRESH copy of a fixture tree (the calls mutate): natively with D = the real
+# directory, and under `PATHVISOR run -b BACKEND` with D = a name that a rule redirects to that
+# directory. The two outputs must be equal: what the helper (tests/helpers/pv-syscall) printed for
+# each call ("ok" or "err ENAME"), followed by a listing of the whole tree after the run
+# (`pv-syscall tree`, made natively: names, types, modes, owners, link counts, symlink contents,
+# file contents, user.* xattrs; times only where a case set them explicitly; never inode numbers
+# or ctimes). So a call must act on the target, with the kernel's own result and side effects, and
+# leave the redirected name (a decoy directory) alone.
 #
 # Two-path calls whose paths fall under different rules, or of which one is redirected and the
 # other not, must fail with EXDEV (as across mount points); with a read-only side with EROFS; with
@@ -422,6 +424,15 @@ if [ -n "$HAVE_XATTR" ] && [ "$("$H" getxattrat - "$FIX/real/file" 0 user.a)" = 
 fi
 HAVE_ROOT=
 [ "$(id -u)" != 0 ] || HAVE_ROOT=1
+HAVE_FANOTIFY=
+NO_FANOTIFY="fanotify_init(FAN_CLASS_NOTIF) needs CAP_SYS_ADMIN: not root"
+if [ -n "$HAVE_ROOT" ]; then
+        if [ "$("$H" fanotify FAN_MARK_ADD FAN_MODIFY - "$FIX/real/file" 2>&1)" = ok ]; then
+                HAVE_FANOTIFY=1
+        else
+                NO_FANOTIFY="no fanotify here: $("$H" fanotify FAN_MARK_ADD FAN_MODIFY - "$FIX/real/file" 2>&1 | head -n1)"
+        fi
+fi
 
 # Is the backend there at all? (e.g. no seccomp listener on this kernel: skip, never fake)
 "$PV" run $PV_MODE_ARGS -b "$BACKEND" -r "$T/probe-name=$FIX/real/file" -- cat "$T/probe-name" >"$T/probe" 2>"$T/probe.err"
@@ -942,9 +953,23 @@ for f in file ro-file dir fifo nothere link dangling; do
 done
 setpriv --reuid=65534 --regid=65534 --clear-groups bash --norc --noprofile -c "$INNER"
 '
+        # a watch needs read permission on its object, checked as the program (fanotify_init needs
+        # CAP_SYS_ADMIN: kept, as the only capability, across the change of uid)
+        INNER='
+cd "$W/real" || exit 1
+c inotify "$D/file2" IN_MODIFY "$D/file" IN_MODIFY "$D/nobodydir" IN_CREATE "$D/nothere" IN_MODIFY -- create:nobodydir/nf
+'
+        [ -z "$HAVE_FANOTIFY" ] || INNER+='
+c fanotify FAN_MARK_ADD FAN_MODIFY - "$D/file2" FAN_MARK_ADD FAN_MODIFY - "$D/file" FAN_MARK_ADD "FAN_MODIFY|FAN_EVENT_ON_CHILD" - "$D/nobodydir" FAN_MARK_ADD FAN_MODIFY - "$D/nothere" -- write:nobodydir/f
+'
+        mcase "watches of an unprivileged program (uid 65534, CAP_SYS_ADMIN only): EACCES as natively" '
+c chmod "$D/file2" 0600
+exec setpriv --reuid=65534 --regid=65534 --clear-groups --inh-caps=+sys_admin --ambient-caps=+sys_admin bash --norc --noprofile -c "$PRELUDE$INNER"
+'
         unset INNER
 else
         skip "an unprivileged program (uid 65534): EACCES and EPERM exactly as natively" "needs root and setpriv"
+        skip "watches of an unprivileged program (uid 65534, CAP_SYS_ADMIN only): EACCES as natively" "needs root and setpriv"
         skip "bash -c '[ -w F ]' on redirected paths, as root and as uid 65534" "needs root and setpriv"
 fi
 
@@ -1137,6 +1162,89 @@ c symlinkat "$D/x" "$D" @null
 c unlinkat "$D" @null 0
 c fchownat "$D" @null 1 1 0
 '
+
+# --- watches: inotify_add_watch, fanotify_mark ----------------------------------------------------
+# A watch (mark) must be on the target: the events of changes made there under its real name (from
+# a cwd in it: the actions' paths must read the same in both runs) reach the program, and a second
+# watch of the same inode by its real name gets the same wd. Nothing is changed by the watches
+# themselves; the actions' results show in the tree. "x ERRNO" lines (FAKE=1): a deny rule's errno.
+
+mcase "inotify_add_watch: on the target (IN_CREATE with the name, IN_MODIFY, the same wd by the real name); ENOENT, ENOTDIR" '
+cd "$W/real" || exit 1
+c inotify "$D" "IN_CREATE|IN_DELETE" "$D/file" IN_MODIFY file "IN_MASK_ADD|IN_ATTRIB" -- create:newf unlink:file2 write:file touch-h:file
+c inotify "$D/dir" IN_CREATE "$D/dir/" IN_CREATE "$D/dir/sub/.." IN_CREATE -- mkdir:dir/nd create:dir/sub/nf
+c inotify "$D/nothere" IN_MODIFY "$D/nothere/x" IN_MODIFY "$D/file/x" IN_MODIFY "$D/file" "IN_ONLYDIR|IN_MODIFY" "$D/dir" "IN_ONLYDIR|IN_CREATE"
+c inotify "" IN_MODIFY @null IN_MODIFY "$D/file" 0
+c inotify "$D" IN_CREATE -- create:new2
+cd "$D" && c inotify file IN_MODIFY . IN_CREATE -- write:file create:new3
+'
+
+mcase "inotify_add_watch: IN_DONT_FOLLOW on symlinks (the link itself), else followed; dangling, absolute links" '
+cd "$W/real" || exit 1
+c inotify "$D/link" "IN_DONT_FOLLOW|IN_MODIFY|IN_ATTRIB" -- write:file touch-h:link
+c inotify "$D/link" "IN_MODIFY|IN_ATTRIB" -- write:file touch-h:link
+c inotify "$D/dangling" "IN_DONT_FOLLOW|IN_ATTRIB" "$D/dangling" IN_ATTRIB -- touch-h:dangling
+c inotify "$D/abslink" IN_MODIFY "$D/abslink" "IN_DONT_FOLLOW|IN_ATTRIB" "$D/dirlink" "IN_DONT_FOLLOW|IN_ONLYDIR|IN_CREATE" "$D/dirlink" "IN_ONLYDIR|IN_CREATE" -- write:file touch-h:abslink create:dir/nf
+'
+
+FAKE=1 mcase "inotify_add_watch under read-only and deny rules: a watch reads (allowed read-only); the deny errno" '
+c inotify "$RO/x" IN_MODIFY "$RR/x" IN_MODIFY
+x EACCES inotify "$DA/x" IN_MODIFY
+x ENOENT inotify "$DN/x" IN_MODIFY
+x EPERM inotify "$DP/d" IN_CREATE
+'
+
+if [ -n "$HAVE_I386" ]; then
+        FAKE=1 mcase "i386 int \$0x80: inotify_add_watch on the target; ENOENT; IN_DONT_FOLLOW" '
+cd "$W/real" || exit 1
+c i386-inotify "$D" IN_CREATE "$D/file" IN_MODIFY file IN_MODIFY -- create:newi write:file
+c i386-inotify "$D/nothere" IN_MODIFY "$D/dangling" IN_ATTRIB "$D/dangling" "IN_DONT_FOLLOW|IN_ATTRIB" "$D/link" "IN_DONT_FOLLOW|IN_ATTRIB|IN_MODIFY" -- touch-h:link write:file
+x EACCES i386-inotify "$DA/x" IN_MODIFY
+'
+else
+        skip "i386 int \$0x80: inotify_add_watch on the target; ENOENT; IN_DONT_FOLLOW" "no IA32 emulation"
+fi
+
+# fanotify_init(FAN_CLASS_NOTIF) needs CAP_SYS_ADMIN
+FAN_CASES=("fanotify_mark: marks on the target (FAN_MODIFY, FAN_CLOSE_WRITE), by dirfd, NULL path; ENOENT, ENOTDIR; FAN_MARK_FLUSH"
+        "fanotify_mark: FAN_MARK_DONT_FOLLOW on symlinks, else followed; FAN_MARK_REMOVE by the real name; deny rules"
+        "i386 int \$0x80: fanotify_mark (the mask in two registers, dirfd and path one on); ENOENT; FAN_MARK_DONT_FOLLOW")
+if [ -z "$HAVE_FANOTIFY" ]; then
+        for f in "${FAN_CASES[@]}"; do skip "$f" "$NO_FANOTIFY"; done
+else
+        mcase "${FAN_CASES[0]}" '
+cd "$W/real" || exit 1
+c fanotify FAN_MARK_ADD "FAN_MODIFY|FAN_CLOSE_WRITE" - "$D/file" -- write:file write:file2
+c fanotify FAN_MARK_ADD "FAN_CLOSE_WRITE|FAN_EVENT_ON_CHILD" - "$D" -- create:newf write:file2 write:dir/a
+c fanotify FAN_MARK_ADD FAN_MODIFY "$D" file FAN_MARK_ADD FAN_MODIFY "dir:$D/dir" a FAN_MARK_ADD FAN_MODIFY "$D/dir" "$D/file2" -- write:file write:dir/a write:file2
+c fanotify FAN_MARK_ADD FAN_MODIFY "rd:$D/hl1" @null FAN_MARK_ADD FAN_MODIFY "rd:$D/old" "" -- write:hl2 write:old
+c fanotify FAN_MARK_ADD FAN_MODIFY - "$D/nothere" FAN_MARK_ADD FAN_MODIFY - "$D/file/x" "FAN_MARK_ADD|FAN_MARK_ONLYDIR" FAN_MODIFY - "$D/file" "FAN_MARK_ADD|FAN_MARK_ONLYDIR" FAN_MODIFY - "$D/dir" FAN_MARK_ADD FAN_MODIFY - @null
+c fanotify FAN_MARK_ADD FAN_MODIFY - "$D/file" FAN_MARK_FLUSH 0 - "$DA/x" FAN_MARK_FLUSH 0 - "$D/nothere" -- write:file
+cd "$D" && c fanotify FAN_MARK_ADD FAN_MODIFY - file -- write:file
+'
+        FAKE=1 mcase "${FAN_CASES[1]}" '
+cd "$W/real" || exit 1
+c fanotify "FAN_MARK_ADD|FAN_MARK_DONT_FOLLOW" FAN_MODIFY - "$D/link" "FAN_MARK_ADD|FAN_MARK_DONT_FOLLOW" FAN_MODIFY - "$D/abslink" "FAN_MARK_ADD|FAN_MARK_DONT_FOLLOW" FAN_MODIFY - "$D/dangling" FAN_MARK_ADD FAN_MODIFY - "$D/dangling" -- write:file
+c fanotify FAN_MARK_ADD FAN_MODIFY - "$D/link" -- write:file
+c fanotify FAN_MARK_ADD FAN_MODIFY - "$D/abslink" "FAN_MARK_ADD|FAN_MARK_DONT_FOLLOW|FAN_MARK_ONLYDIR" FAN_MODIFY - "$D/dirlink" "FAN_MARK_ADD|FAN_MARK_ONLYDIR" "FAN_MODIFY|FAN_EVENT_ON_CHILD" - "$D/dirlink" -- write:file write:dir/a
+c fanotify FAN_MARK_ADD FAN_MODIFY - "$D/file" FAN_MARK_REMOVE FAN_MODIFY - file FAN_MARK_REMOVE FAN_MODIFY - "$D/file" -- write:file
+c fanotify FAN_MARK_ADD FAN_MODIFY - "$RO/x" FAN_MARK_ADD FAN_MODIFY - "$RR/x"
+x EACCES fanotify FAN_MARK_ADD FAN_MODIFY - "$DA/x"
+x ENOENT fanotify FAN_MARK_ADD FAN_MODIFY - "$DN/x"
+x EPERM fanotify FAN_MARK_ADD FAN_MODIFY - "$DP/d"
+'
+        if [ -n "$HAVE_I386" ]; then
+                FAKE=1 mcase "${FAN_CASES[2]}" '
+cd "$W/real" || exit 1
+c i386-fanotify FAN_MARK_ADD "FAN_MODIFY|FAN_CLOSE_WRITE" - "$D/file" FAN_MARK_ADD FAN_MODIFY "$D" file2 FAN_MARK_ADD FAN_MODIFY "rd:$D/dir/a" @null -- write:file write:file2 write:dir/a
+c i386-fanotify FAN_MARK_ADD "FAN_MODIFY|0x100000000" - "$D/file" "FAN_MARK_ADD|FAN_MARK_DONT_FOLLOW" FAN_MODIFY - "$D/dangling" "FAN_MARK_ADD|FAN_MARK_DONT_FOLLOW" FAN_MODIFY - "$D/abslink" FAN_MARK_ADD FAN_MODIFY - "$D/dangling" FAN_MARK_ADD FAN_MODIFY - "$D/nothere" -- write:file
+c i386-fanotify "FAN_MARK_ADD|FAN_MARK_DONT_FOLLOW" FAN_MODIFY - "$D/link" FAN_MARK_ADD FAN_MODIFY - "$D/abslink" -- write:file
+x EACCES i386-fanotify FAN_MARK_ADD FAN_MODIFY - "$DA/x"
+'
+        else
+                skip "${FAN_CASES[2]}" "no IA32 emulation"
+        fi
+fi
 
 # --- i386 system calls --------------------------------------------------------------------------
 
