@@ -55,8 +55,10 @@ uint32_t pv_filter_row_verdict(const struct pv_syscall *sc, enum pv_arch arch, e
 
         switch (action) {
         case PV_FILTER_NOTIFY:
+                /* a TRACE row that changes the tracee's view (chroot) is observed all the same */
                 return sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_EMULATE ||
-                                       sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_OBSERVE
+                                       sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_OBSERVE ||
+                                       (sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE && sc->kind == PV_SC_SETVIEW)
                                ? SECCOMP_RET_USER_NOTIF
                                : SECCOMP_RET_ALLOW;
         case PV_FILTER_NOTIFY_TRACE:

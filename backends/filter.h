@@ -31,7 +31,9 @@
 #include "backends/syscall-table.h"
 
 enum pv_filter_action {
-        /* unotify without a ptrace side: EMULATE rows -> SECCOMP_RET_USER_NOTIF; TRACE rows pass. */
+        /* unotify without a ptrace side: EMULATE and OBSERVE rows -> SECCOMP_RET_USER_NOTIF; TRACE
+         * rows pass, but chroot (a TRACE row that changes the view) is still notified, to be
+         * observed. */
         PV_FILTER_NOTIFY,
         /* unotify with a ptrace side attached to EVERY process under the filter: EMULATE rows ->
          * USER_NOTIF, TRACE rows -> SECCOMP_RET_TRACE. Without a tracer RET_TRACE fails the call

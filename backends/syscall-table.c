@@ -538,13 +538,14 @@ const struct pv_syscall pv_syscall_table[] = {
         /* ---- calls that may change the caller's root or mount namespace ----
          * Paths of a tracee that did one of these are resolved in its root: once one is seen,
          * the engine compares each tracee's root and mount namespace with its own. (Not seen:
-         * clone() with CLONE_NEWNS; chroot's own path is not translated yet.) */
-        {       /* observed by unotify (its own path is not translated there); rewritten by the
-                 * ptrace backends, which note the new root too */
+         * clone() with CLONE_NEWNS.) */
+        {       /* unotify: observed (the new root noted), and its path rewritten by the hybrid, as
+                 * chdir's (without a ptrace side it is still observed: pv_filter_row_verdict);
+                 * rewritten by the ptrace backends, which note the new root too */
                 .name = "chroot", NR(161, 61), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SETVIEW,
                 ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_EXEC), NO_FLAGS, NO_MODE, WRITES_NOTHING,
                 .how = {
-                        [PV_SC_BACKEND_UNOTIFY] = PV_HOW_OBSERVE,
+                        [PV_SC_BACKEND_UNOTIFY] = PV_HOW_TRACE,
                         [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_REWRITE,
                         [PV_SC_BACKEND_PTRACE] = PV_HOW_REWRITE,
                 },

@@ -1462,6 +1462,8 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         log_debug("%d called %s: resolving in each tracee's root from now on", (int) pid,
                                   sc->name);
                 }
+                if (sc->n_paths == 1 && sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE && u->cookie)
+                        return hybrid(u, sc, (enum pv_arch) arch, a); /* chroot: its path too */
                 a->kind = ANSWER_CONTINUE;
                 return 0;
         }
