@@ -873,6 +873,42 @@ cd "$D/.." && c mkdir "$N/up2" 0700 && c rename "$N/up2" "$N/up3" && c chmod "$N
 
 # --- the current directory ----------------------------------------------------------------------
 
+# chdir made by one thread is the whole process's: getcwd and /proc/self/cwd of another thread give
+# the name the program used; then chdir and stat under SIGALRM every 200 us (handler with
+# SA_RESTART): no call may fail (under unotify the hybrid answers chdir "make it again" and
+# traces the thread for that one call).
+if [ -x /usr/bin/python3 ]; then
+        SUBST=1 mcase "chdir in a thread, getcwd in another; chdir under a storm of signals (SA_RESTART)" '
+/usr/bin/python3 - "$D" <<EOF
+import os, signal, sys, threading
+d = sys.argv[1]
+n = [0]
+signal.signal(signal.SIGALRM, lambda s, f: n.__setitem__(0, n[0] + 1))
+signal.siginterrupt(signal.SIGALRM, False)
+th = threading.Thread(target=lambda: os.chdir(d + "/dir"))
+th.start()
+th.join()
+print("cwd", os.getcwd(), os.readlink("/proc/self/cwd"))
+print(sorted(os.listdir(".")))
+signal.setitimer(signal.ITIMER_REAL, 0.0002, 0.0002)
+bad = []
+for i in range(400):
+    try:
+        os.chdir(d)
+        os.chdir("dir")
+        os.stat(".")
+        os.chdir("/")
+    except OSError as e:
+        bad.append(e.errno)
+signal.setitimer(signal.ITIMER_REAL, 0, 0)
+print("errors", bad, "signals", "some" if n[0] else "none")
+EOF
+'
+else
+        selected "chdir in a thread, getcwd in another; chdir under a storm of signals (SA_RESTART)" &&
+                skip "chdir in a thread, getcwd in another; chdir under a storm of signals (SA_RESTART)" "no /usr/bin/python3"
+fi
+
 # getcwd may show the real name or the redirected one (a ptrace backend may translate it back):
 # both are printed as D.
 mcase "renaming the current directory of the process (and calls relative to it afterwards)" '
