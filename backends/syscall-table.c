@@ -551,7 +551,19 @@ const struct pv_syscall pv_syscall_table[] = {
                 },
                 .extra_arg = -1,
         },
-        VIEW_ROW("pivot_root", 155, 217),
+        {       /* observed (the new root noted) under every backend; both paths rewritten by the
+                 * ptrace backends and by unotify's hybrid (the tracee's mount namespace is the
+                 * one to change: nobody else can make the call for it) */
+                .name = "pivot_root", NR(155, 217), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SETVIEW,
+                TWO_PATHS(0, -1, PV_FOLLOW, PV_INTENT_EXEC, 1, -1, PV_FOLLOW, PV_INTENT_EXEC),
+                NO_FLAGS, NO_MODE, WRITES_NOTHING,
+                .how = {
+                        [PV_SC_BACKEND_UNOTIFY] = PV_HOW_TRACE,
+                        [PV_SC_BACKEND_PTRACE_SECCOMP] = PV_HOW_REWRITE,
+                        [PV_SC_BACKEND_PTRACE] = PV_HOW_REWRITE,
+                },
+                .extra_arg = -1,
+        },
         VIEW_ROW("unshare", 272, 310),
         VIEW_ROW("setns", 308, 346),
         FILTER_ROW("seccomp", 317, 354),

@@ -1373,22 +1373,28 @@ static int hybrid(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arc
         for (unsigned i = 0; i < PV_SC_ARGS; i++)
                 args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
         a->kind = ANSWER_CONTINUE;
-        int r = pv_capture_path(&u->cap, pid, sc, arch, 0, args, unotify_root_path, u);
-        if (r < 0)
-                return r;
-        if (r != PV_CAPTURE_DECIDE)
-                return 0;
-        r = pv_policy_decide(u->policy, u->cap.abs, u->cap.intent, &u->decision);
-        if (r < 0)
-                return r;
-        if (u->decision.action == PV_FAIL) {
-                u->ctr->denied++;
-                pv_log_decision(u->verbose, u->session, sc, pid, u->cap.abs, NULL, &u->decision);
-                return -u->decision.error;
+        struct pv_capture *caps[PV_SC_PATHS_MAX] = { &u->cap, &u->cap2 };
+        struct pv_decision *decs[PV_SC_PATHS_MAX] = { &u->decision, &u->decision2 };
+        bool need = false;
+        int r;
+        for (unsigned i = 0; i < sc->n_paths && i < PV_SC_PATHS_MAX; i++) {
+                r = pv_capture_path(caps[i], pid, sc, arch, i, args, unotify_root_path, u);
+                if (r < 0)
+                        return r;
+                if (r != PV_CAPTURE_DECIDE)
+                        continue;
+                r = pv_policy_decide(u->policy, caps[i]->abs, caps[i]->intent, decs[i]);
+                if (r < 0)
+                        return r;
+                if (decs[i]->action == PV_FAIL) {
+                        u->ctr->denied++;
+                        pv_log_decision(u->verbose, u->session, sc, pid, caps[i]->abs, NULL, decs[i]);
+                        return -decs[i]->error;
+                }
+                need = need || decs[i]->action == PV_REDIRECT;
+                if (!need && i == 0 && sc->kind == PV_SC_EXEC)
+                        need = u->check_view || script_interpreter_ruled(u, u->cap.abs);
         }
-        bool need = u->decision.action == PV_REDIRECT;
-        if (!need && sc->kind == PV_SC_EXEC)
-                need = u->check_view || script_interpreter_ruled(u, u->cap.abs);
         if (!need) {
                 u->ctr->passed++;
                 return 0;
@@ -1462,8 +1468,8 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         log_debug("%d called %s: resolving in each tracee's root from now on", (int) pid,
                                   sc->name);
                 }
-                if (sc->n_paths == 1 && sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE && u->cookie)
-                        return hybrid(u, sc, (enum pv_arch) arch, a); /* chroot: its path too */
+                if (sc->n_paths >= 1 && sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE && u->cookie)
+                        return hybrid(u, sc, (enum pv_arch) arch, a); /* chroot, pivot_root: their paths */
                 a->kind = ANSWER_CONTINUE;
                 return 0;
         }

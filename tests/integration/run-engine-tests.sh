@@ -1055,6 +1055,24 @@ if selected "private mount namespace: a redirect is resolved in the tracee's mou
         fi
 fi
 
+# chroot and pivot_root on a redirected name: the call is made on the target (unotify: the
+# hybrid), and the tracee's paths are resolved in its new root afterwards.
+if selected "chroot and pivot_root into a redirected directory"; then
+        if [ "$(id -u)" = 0 ] && [ -x /bin/busybox ] && command -v unshare >/dev/null && unshare -m true 2>/dev/null; then
+                NR=$T/newroot
+                mkdir -p "$NR/bin" "$NR/old"
+                cp /bin/busybox "$NR/bin/busybox"
+                printf 'in the new root\n' >"$NR/mark"
+                B=/bin/busybox
+                PIV='mount --make-rprivate / && mount --bind "$1" "$1" && cd / && "$1/bin/busybox" pivot_root "$2" "$2/old" && '"$B"' cat /mark && '"$B"' umount -l /old && '"$B"' ls /'
+                nat "$T/n" sh -c "chroot \"$NR\" $B cat /mark; unshare -m sh -c '$PIV' _ \"$NR\" \"$NR\""
+                pv "$T/p" -r "/pv-new-root=$NR" -- sh -c "chroot /pv-new-root $B cat /mark; unshare -m sh -c '$PIV' _ \"$NR\" /pv-new-root"
+                compare "chroot and pivot_root into a redirected directory" "$T/n" "$T/p"
+        else
+                skip "chroot and pivot_root into a redirected directory" "needs root, /bin/busybox and unshare -m"
+        fi
+fi
+
 if selected "the program keeps the terminal's foreground (under a pty)"; then
         if command -v script >/dev/null && command -v ps >/dev/null; then
                 FG='s=$(ps -o stat= -p $$); case $s in *+*) echo foreground;; *) echo "background ($s)";; esac; tty >/dev/null && echo has-tty'
