@@ -11,12 +11,13 @@ case "$what" in demo|check|build) ;; *) echo "usage: $0 demo|check|build" >&2; e
 
 # What the build and the tests need, as Debian 12 package names (systemd for
 # systemd-socket-activate and systemd-analyze, systemd-container, runc and crun for the e2e tests;
-# tmux, strace and gdb for the process tests: job control, a tracer inside the sandbox).
+# tmux, strace and gdb for the process tests: job control, a tracer inside the sandbox; proot, so
+# that `meson test --benchmark` compares with PRoot).
 packages=(
     gcc meson ninja-build pkg-config
     libseccomp-dev libsystemd-dev libjson-c-dev libcmocka-dev
     python3 python3-jsonschema groff-base
-    busybox-static util-linux tmux strace gdb
+    busybox-static util-linux tmux strace gdb proot
     systemd systemd-container runc crun
 )
 
