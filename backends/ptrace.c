@@ -1191,17 +1191,20 @@ int pv_ptrace_step(struct pv_ptrace *t, int wait_flags) {
 
 /* ---- the hybrid: one call of a unotify session ------------------------------------------------- */
 
-/* Waits for the next stop of `tid`. An exit is only looked at, never reaped: the tracee may be the
- * caller's own child, whose status belongs to the caller's wait. Returns 1 with *status for a
- * stop, 0 when the thread is gone, -errno. */
-static int hybrid_wait(pid_t tid, int *status) {
+/* Waits for the next stop of `tid` (with `nohang`, only looks: returns 2 when there is none yet).
+ * An exit is only looked at, never reaped: the tracee may be the caller's own child, whose status
+ * belongs to the caller's wait. Returns 1 with *status for a stop, 0 when the thread is gone,
+ * -errno. */
+static int hybrid_wait(pid_t tid, int *status, bool nohang) {
         for (;;) {
                 siginfo_t si = {};
-                if (waitid(P_PID, (id_t) tid, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL) < 0) {
+                if (waitid(P_PID, (id_t) tid, &si, WEXITED | WSTOPPED | WNOWAIT | __WALL | (nohang ? WNOHANG : 0)) < 0) {
                         if (errno == EINTR)
                                 continue;
                         return errno == ECHILD ? 0 : -errno;
                 }
+                if (si.si_pid == 0)
+                        return 2; /* WNOHANG: nothing yet */
                 if (si.si_code != CLD_TRAPPED && si.si_code != CLD_STOPPED)
                         return 0; /* exited or killed: left for whoever waits for it */
                 pid_t w = waitpid(tid, status, __WALL | WNOHANG);
@@ -1217,9 +1220,21 @@ static int hybrid_wait(pid_t tid, int *status) {
         }
 }
 
+/* The thread group of `tid`, from /proc (tid itself when it cannot be read). */
+static pid_t thread_group(pid_t tid) {
+        char buf[2048];
+        if (pv_tracee_status(tid, buf, sizeof(buf)) <= 0)
+                return tid;
+        const char *p = strstr(buf, "\nTgid:");
+        return p ? (pid_t) strtol(p + 6, NULL, 10) : tid;
+}
+
 int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit_arch, uint64_t ip,
                      uint64_t cookie, int (*restart_call)(void *userdata), void *userdata) {
         int r = 0, status;
+        /* an execve from a thread that is not the leader takes the leader's tid on the way */
+        const struct pv_syscall *sc = pv_syscall_lookup_audit(audit_arch, (long) nr);
+        pid_t tgid = sc && sc->kind == PV_SC_EXEC ? thread_group(tid) : tid;
         if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC) < 0)
                 return -errno;
         if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) {
@@ -1247,11 +1262,38 @@ int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit
                         own.st_ino != theirs.st_ino;
 
         bool entered = false, execed = false;
+        unsigned polls = 0;
         int arch = pv_arch_from_audit(audit_arch);
         size_t cookie_off = arch >= 0 ? arg_reg[arch][5] : 0;
         uint64_t cookie_saved = 0;
         for (;;) {
-                int k = hybrid_wait(tid, &status);
+                int k;
+                if (entered && !execed && tgid != tid) {
+                        /* an execve from a thread that is not the leader: once it goes through,
+                         * the thread has the leader's tid, and a wait on its old one would never
+                         * end (that pid is the released leader's). Both are looked at in turn,
+                         * for at most about 1 s (the leader's pid shows its death in between). */
+                        k = hybrid_wait(tid, &status, true);
+                        if (k != 1) {
+                                int k2 = hybrid_wait(tgid, &status, true);
+                                if (k2 == 1) {
+                                        tracee_drop(t, tid);
+                                        tid = tgid;
+                                        e = tracee_get(t, tid);
+                                        if (!e) {
+                                                kill(tid, SIGKILL);
+                                                return -ENOMEM;
+                                        }
+                                        k = 1;
+                                } else if (k2 < 0 && k2 != -ECHILD) {
+                                        k = k2;
+                                } else if (++polls < 20000) {
+                                        usleep(50);
+                                        continue;
+                                }
+                        }
+                } else
+                        k = hybrid_wait(tid, &status, false);
                 if (k <= 0) {
                         r = k;
                         break; /* gone */

@@ -2247,7 +2247,9 @@ static void notify_action(const char *a) {
         const char *path = colon + 1;
         int err;
         long r;
-        printf("%.*s ", (int)kl, a);
+        /* not printf("%.*s"): gcc -fsanitize=address warns of a NULL argument there */
+        fwrite(a, 1, kl, stdout);
+        putchar(' ');
         if (strncmp(a, "create", kl) == 0 && kl == 6) {
                 r = sc(syscall(SYS_openat, AT_FDCWD, path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644), &err);
                 if (r >= 0) {
