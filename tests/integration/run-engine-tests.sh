@@ -1384,6 +1384,24 @@ cd "$D" && ./args.sh three
                 compare "${EXEC_CASES[1]}" "$T/n" "$T/p"
         fi
 fi
+# execve from a thread that is not the leader, of a redirected script: the thread takes the
+# leader's pid on the way (unotify's hybrid must follow it there)
+if [ -x /usr/bin/python3 ]; then
+        NAMED=1 both "exec: a redirected #! script from a second thread" "$R" "$V" '
+/usr/bin/python3 -c "
+import os, sys, threading
+def t():
+    os.execv(sys.argv[1] + \"/args.sh\", [sys.argv[1] + \"/args.sh\", \"from-thread\"])
+th = threading.Thread(target=t)
+th.start()
+th.join()
+" "$D"
+echo "exit $?"
+'
+else
+        selected "exec: a redirected #! script from a second thread" &&
+                skip "exec: a redirected #! script from a second thread" "no /usr/bin/python3"
+fi
 
 if [ -n "$HAVE_I386" ]; then
         both "i386 int \$0x80: open, openat, stat64, lstat64, fstatat64, stat, statx, access, readlink" "$R" "$V" '
