@@ -77,10 +77,12 @@ void pv_ptrace_set_stop_callback(struct pv_ptrace *t, pv_ptrace_stop_fn fn, void
  * and at its exit stop the registers are put back and the thread is let go (PTRACE_DETACH).
  * The program's own tracer, a debugger or strace, can attach at any other time.
  * `t` must be a PV_PTRACE_ALL instance used for nothing else.
- * Returns 0 when the call was handed over (done, or the thread will make it again and it comes
- * back as a new notification: a signal or a stop came first); -EPERM (or another -errno of
- * PTRACE_SEIZE) before anything happened, when the thread cannot be traced (it has a tracer
- * already): the caller answers as it would without a ptrace side. */
+ * Returns 0 once the notification is answered: the call is done, or the thread will make it
+ * again and it comes back as a new notification (a signal or a stop came first), or it was
+ * killed because it could not be handled halfway through a rewrite (logged). Returns -EPERM (or
+ * another -errno of PTRACE_SEIZE or PTRACE_INTERRUPT) before anything happened, when the thread
+ * cannot be traced (it has a tracer already): the caller answers as it would without a ptrace
+ * side. */
 int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit_arch, uint64_t ip,
                      uint64_t cookie, int (*restart_call)(void *userdata), void *userdata);
 
