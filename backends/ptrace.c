@@ -266,6 +266,16 @@ static int ptrace_root_path(void *userdata, pid_t pid, char *buf, size_t size) {
         return pv_tracee_root(pid, buf, size);
 }
 
+/* Whether `pid`'s root is not ours (or cannot be compared): paths from /proc are then taken
+ * relative to its root. */
+static bool root_differs(pid_t pid) {
+        struct stat own, theirs;
+        char proc[64];
+        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
+        return stat("/", &own) < 0 || stat(proc, &theirs) < 0 || own.st_dev != theirs.st_dev ||
+               own.st_ino != theirs.st_ino;
+}
+
 int pv_ptrace_seize(struct pv_ptrace *t, pid_t pid) {
         unsigned long options = PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK |
                                 PTRACE_O_TRACECLONE | PTRACE_O_TRACEEXEC | PTRACE_O_EXITKILL;
@@ -277,11 +287,7 @@ int pv_ptrace_seize(struct pv_ptrace *t, pid_t pid) {
                 return -ENOMEM;
 
         /* a tracee in a root that is not ours names its cwd from there */
-        struct stat own, theirs;
-        char proc[64];
-        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) pid);
-        if (stat("/", &own) < 0 || stat(proc, &theirs) < 0 || own.st_dev != theirs.st_dev ||
-            own.st_ino != theirs.st_ino)
+        if (root_differs(pid))
                 t->check_root = true;
         return 0;
 }
@@ -1255,11 +1261,7 @@ int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit
         e->n_restore = 0;
         e->fixup = FIX_NONE;
         e->delegated = false;
-        struct stat own, theirs;
-        char proc[64];
-        snprintf(proc, sizeof(proc), "/proc/%d/root", (int) tid);
-        t->check_root = stat("/", &own) < 0 || stat(proc, &theirs) < 0 || own.st_dev != theirs.st_dev ||
-                        own.st_ino != theirs.st_ino;
+        t->check_root = root_differs(tid);
 
         bool entered = false, execed = false;
         unsigned polls = 0;
