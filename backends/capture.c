@@ -70,25 +70,12 @@ static int read_msghdr(struct pv_capture *c, pid_t pid, enum pv_arch arch, uint6
         int r = pv_tracee_read(pid, addr, c->msghdr, c->msghdr_size);
         if (r < 0)
                 return r;
-        if (arch == PV_ARCH_I386) {
-                uint32_t m[7];
-                memcpy(m, c->msghdr, sizeof(m));
-                *ret_name = m[0];
-                *ret_namelen = m[1];
-                c->msg_iov = m[2];
-                c->msg_iovlen = m[3];
-                c->msg_control = m[4];
-                c->msg_controllen = m[5];
-        } else {
-                uint64_t m[7];
-                memcpy(m, c->msghdr, sizeof(m));
-                *ret_name = m[0];
-                *ret_namelen = (uint32_t) m[1];
-                c->msg_iov = m[2];
-                c->msg_iovlen = m[3];
-                c->msg_control = m[4];
-                c->msg_controllen = m[5];
-        }
+        *ret_name = pv_arch_word(c->msghdr, 0, arch);
+        *ret_namelen = (uint32_t) pv_arch_word(c->msghdr, 1, arch); /* an int, then padding on x86-64 */
+        c->msg_iov = pv_arch_word(c->msghdr, 2, arch);
+        c->msg_iovlen = pv_arch_word(c->msghdr, 3, arch);
+        c->msg_control = pv_arch_word(c->msghdr, 4, arch);
+        c->msg_controllen = pv_arch_word(c->msghdr, 5, arch);
         return 0;
 }
 

@@ -22,6 +22,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 enum pv_arch {
         PV_ARCH_X86_64,
@@ -252,6 +253,19 @@ const struct pv_syscall *pv_syscall_lookup_audit(uint32_t audit_arch, long nr);
 /* By name; a linear scan, for tools and tests. The first row of that name (fanotify_mark has one
  * per arch: see the top of this file). */
 const struct pv_syscall *pv_syscall_by_name(const char *name);
+
+/* Word `i` of an array of the arch's longs and pointers as the program laid it out (4 bytes on
+ * i386, 8 on x86-64): struct msghdr, struct iovec arrays. */
+static inline uint64_t pv_arch_word(const void *base, size_t i, enum pv_arch arch) {
+        if (arch == PV_ARCH_I386) {
+                uint32_t w;
+                memcpy(&w, (const uint8_t *) base + i * 4, 4);
+                return w;
+        }
+        uint64_t w;
+        memcpy(&w, (const uint8_t *) base + i * 8, 8);
+        return w;
+}
 
 static inline int pv_syscall_nr(const struct pv_syscall *sc, enum pv_arch arch) {
         return (unsigned) arch < _PV_ARCH_MAX ? sc->nr[arch] : -1;

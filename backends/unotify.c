@@ -990,6 +990,64 @@ static int tracee_fd(struct pv_unotify *u, uint64_t fd) {
 /* bind() and connect() of the tracee's socket to `path`, on a copy of its fd (the same socket).
  * A path longer than sun_path goes through an O_PATH fd of ours: /proc/self/fd/N for connect,
  * /proc/self/fd/N/NAME (N: its directory) for bind. */
+/* The most a datagram that we send for the program may carry. */
+#define SEND_MAX (1 << 20)
+
+/* sendto(): its data, read as ourselves. */
+static int sendto_data(struct pv_unotify *u, const uint64_t args[PV_SC_ARGS], uint8_t **ret, size_t *ret_n) {
+        size_t n = (size_t) args[2];
+        if (n > SEND_MAX)
+                return -EMSGSIZE;
+        uint8_t *buf = malloc(n ? n : 1);
+        if (!buf)
+                return -ENOMEM;
+        int r = n > 0 ? own_read(u, args[1], buf, n) : 0;
+        if (r < 0) {
+                free(buf);
+                return r;
+        }
+        *ret = buf;
+        *ret_n = n;
+        return 0;
+}
+
+/* sendmsg(): the data of every iovec of the message in u->cap, read as ourselves, in one piece;
+ * control data (fds, credentials) would be the program's: not emulated. */
+static int msg_data(struct pv_unotify *u, enum pv_arch arch, uint8_t **ret, size_t *ret_n) {
+        enum { IOV_MAX_ = 1024 };
+        const struct pv_capture *c = &u->cap;
+        if (c->msg_control != 0 && c->msg_controllen > 0)
+                return -EOPNOTSUPP;
+        if (c->msg_iovlen > IOV_MAX_)
+                return -EMSGSIZE;
+        size_t n_iov = (size_t) c->msg_iovlen, esize = arch == PV_ARCH_I386 ? 8 : 16;
+        _cleanup_free_ uint8_t *iov = malloc(n_iov * esize + 1);
+        if (!iov)
+                return -ENOMEM;
+        int r = n_iov > 0 ? own_read(u, c->msg_iov, iov, n_iov * esize) : 0;
+        if (r < 0)
+                return r;
+        size_t total = 0;
+        for (size_t i = 0; i < n_iov; i++) { /* struct iovec: base, length */
+                uint64_t l = pv_arch_word(iov, 2 * i + 1, arch);
+                if (l > SEND_MAX || total + l > SEND_MAX)
+                        return -EMSGSIZE;
+                total += (size_t) l;
+        }
+        _cleanup_free_ uint8_t *buf = malloc(total ? total : 1);
+        if (!buf)
+                return -ENOMEM;
+        for (size_t i = 0, at = 0; i < n_iov; i++) {
+                uint64_t base = pv_arch_word(iov, 2 * i, arch), l = pv_arch_word(iov, 2 * i + 1, arch);
+                if (l > 0 && (r = own_read(u, base, buf + at, (size_t) l)) < 0)
+                        return r;
+                at += (size_t) l;
+        }
+        *ret = TAKE_PTR(buf);
+        *ret_n = total;
+        return 0;
+}
+
 static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
                           const uint64_t args[PV_SC_ARGS], struct answer *a) {
         pid_t pid = (pid_t) u->req->pid;
@@ -1031,73 +1089,15 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, enu
                 old = umask(mask);
                 k = bind(sfd, (struct sockaddr *) &sa, len);
                 umask(old);
-        } else if (sc->kind == PV_SC_SENDMSG) {
-                /* the data of every iovec, read as ourselves, sent in one piece to the address;
-                 * control data (fds, credentials) would be the program's: not emulated */
-                enum { SEND_MAX = 1 << 20, IOV_MAX_ = 1024 };
-                const struct pv_capture *c = &u->cap;
-                if (c->msg_control != 0 && c->msg_controllen > 0)
-                        return -EOPNOTSUPP;
-                if (c->msg_iovlen > IOV_MAX_)
-                        return -EMSGSIZE;
-                size_t n_iov = (size_t) c->msg_iovlen, esize = arch == PV_ARCH_I386 ? 8 : 16;
-                _cleanup_free_ uint8_t *iov = malloc(n_iov * esize + 1);
-                if (!iov)
-                        return -ENOMEM;
-                int r = n_iov > 0 ? own_read(u, c->msg_iov, iov, n_iov * esize) : 0;
-                if (r < 0)
-                        return r;
-                size_t total = 0;
-                for (size_t i = 0; i < n_iov; i++) {
-                        uint64_t l;
-                        if (arch == PV_ARCH_I386) {
-                                uint32_t w;
-                                memcpy(&w, iov + i * esize + 4, 4);
-                                l = w;
-                        } else
-                                memcpy(&l, iov + i * esize + 8, 8);
-                        if (l > SEND_MAX || total + l > SEND_MAX)
-                                return -EMSGSIZE;
-                        total += (size_t) l;
-                }
-                _cleanup_free_ uint8_t *buf = malloc(total ? total : 1);
-                if (!buf)
-                        return -ENOMEM;
-                for (size_t i = 0, at = 0; i < n_iov; i++) {
-                        uint64_t base, l;
-                        if (arch == PV_ARCH_I386) {
-                                uint32_t w[2];
-                                memcpy(w, iov + i * esize, 8);
-                                base = w[0];
-                                l = w[1];
-                        } else {
-                                memcpy(&base, iov + i * esize, 8);
-                                memcpy(&l, iov + i * esize + 8, 8);
-                        }
-                        if (l > 0 && (r = own_read(u, base, buf + at, (size_t) l)) < 0)
-                                return r;
-                        at += (size_t) l;
-                }
-                ssize_t sent = sendto(sfd, buf, total, (int) args[2] | MSG_NOSIGNAL, (struct sockaddr *) &sa, len);
-                if (sent < 0)
-                        return -errno;
-                a->kind = ANSWER_VALUE;
-                a->value = sent;
-                return 0;
-        } else if (sc->kind == PV_SC_SENDTO) {
-                /* the data, read as ourselves; at most what a datagram can be */
-                enum { SEND_MAX = 1 << 20 };
-                size_t n = (size_t) args[2];
-                if (n > SEND_MAX)
-                        return -EMSGSIZE;
-                _cleanup_free_ void *buf = malloc(n ? n : 1);
-                if (!buf)
-                        return -ENOMEM;
-                int r = n > 0 ? own_read(u, args[1], buf, n) : 0;
+        } else if (sc->kind == PV_SC_SENDMSG || sc->kind == PV_SC_SENDTO) {
+                _cleanup_free_ uint8_t *buf = NULL;
+                size_t n = 0;
+                int r = sc->kind == PV_SC_SENDMSG ? msg_data(u, arch, &buf, &n) : sendto_data(u, args, &buf, &n);
                 if (r < 0)
                         return r;
                 /* MSG_NOSIGNAL: a SIGPIPE is the program's, never ours */
-                ssize_t sent = sendto(sfd, buf, n, (int) args[3] | MSG_NOSIGNAL, (struct sockaddr *) &sa, len);
+                int flags = (int) args[sc->kind == PV_SC_SENDMSG ? 2 : 3];
+                ssize_t sent = sendto(sfd, buf, n, flags | MSG_NOSIGNAL, (struct sockaddr *) &sa, len);
                 if (sent < 0)
                         return -errno;
                 a->kind = ANSWER_VALUE;
