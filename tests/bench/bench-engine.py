@@ -10,7 +10,10 @@
 #   PV_BENCH_ROUNDS (7), PV_BENCH_N (20000)         rounds, calls per run
 #   PV_BENCH_PROOT=0                                leave PRoot out even when installed
 #   PV_BENCH_PLACEMENT=0                            leave out the placement table (taskset)
-import os, shutil, statistics, subprocess, sys, tempfile, time
+import os, shutil, statistics, subprocess, sys, tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
 
 pathvisor, loop = sys.argv[1], sys.argv[2]
 pathvisord = sys.argv[3] if len(sys.argv) > 3 else None
@@ -30,22 +33,11 @@ redirected = f"{vdir}/target"
 redirected_link = f"{vdir}/link"
 rule = ["-r", f"{vdir}={tmp}"]
 
-daemon = None
-variants = os.environ.get("PV_BENCH_VARIANTS",
-                          "unotify unotify/daemon ptrace-seccomp ptrace-seccomp/daemon ptrace").split()
-if not pathvisord:
-    variants = [v for v in variants if not v.endswith("/daemon")]
+variants = benchlib.variants(pathvisord)
 others = ["proot"] if proot else []
 modes = [None] + variants + others
-if any(v.endswith("/daemon") for v in variants):
-    sock = os.path.join(tmp, "pathvisord.sock")
-    os.mkdir(os.path.join(tmp, "policy.d"))
-    daemon = subprocess.Popen([pathvisord, "--socket", sock, "--policy-dir", os.path.join(tmp, "policy.d")],
-                              stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if os.path.exists(sock):
-            break
-        time.sleep(0.05)
+daemon, sock = benchlib.start_daemon(pathvisord, tmp) if any(v.endswith("/daemon") for v in variants) \
+    else (None, None)
 
 calls = [
     # (name, bench-loop call, path, redirected?)
@@ -82,9 +74,7 @@ def command(mode, call, path):
         return cmd
     if mode == "proot":
         return [proot, "-b", f"{tmp}:{vdir}"] + cmd
-    backend = mode.split("/")[0]
-    where = ["--daemon", "--socket", sock] if mode.endswith("/daemon") else ["--embedded"]
-    return [pathvisor, "run"] + where + ["-b", backend] + rule + ["--"] + cmd
+    return benchlib.pathvisor_run(pathvisor, mode, sock, rule, cmd)
 
 
 # placement: the supervisor and the program on one CPU, or on two, against unpinned
@@ -131,24 +121,15 @@ try:
                                          text=True).stdout
                     results.setdefault(("placed", mode, where, path), []).append(float(out.strip()))
 finally:
-    if daemon:
-        daemon.terminate()
-        daemon.wait()
+    benchlib.stop_daemon(daemon)
     subprocess.run(["rm", "-rf", tmp])
 
 med = {k: statistics.median(v) for k, v in results.items()}
 native = {name.split(",")[0]: med[(name, None)] for name, _, _, redir in calls if not redir}
 
 
-def title(v):
-    if v == "proot":
-        return "PRoot"
-    b, _, d = v.partition("/")
-    return f"{b} via pathvisord" if d else f"{b} embedded"
-
-
 shown = variants + others
-print("| call | native (ns) | " + " | ".join(title(v) + " (ns, ratio)" for v in shown) + " |")
+print("| call | native (ns) | " + " | ".join(benchlib.title(v) + " (ns, ratio)" for v in shown) + " |")
 print("|---|---:|" + "---:|" * len(shown))
 for name, call, path, _ in calls:
     base = native[name.split(",")[0]]

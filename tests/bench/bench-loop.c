@@ -14,16 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-static double now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return x < y ? -1 : x > y;
-}
+#include "bench-time.h"
 
 int main(int argc, char **argv) {
         bool each = argc == 5 && strcmp(argv[4], "each") == 0;
@@ -46,7 +37,7 @@ int main(int argc, char **argv) {
         char buf[256];
         struct statx stx;
         for (long b = 0; b < blocks; b++) {
-                double a = now_ns();
+                double a = bench_now_ns();
                 for (int i = 0; i < (each ? 1 : BLOCK); i++) {
                         if (kind == 0) {
                                 int fd = openat(AT_FDCWD, path, O_RDONLY | O_CLOEXEC);
@@ -79,13 +70,13 @@ int main(int argc, char **argv) {
                         } else
                                 (void) getppid();
                 }
-                t[b] = (now_ns() - a) / (each ? 1 : BLOCK);
+                t[b] = (bench_now_ns() - a) / (each ? 1 : BLOCK);
         }
-        qsort(t, (size_t) blocks, sizeof(double), cmp);
+        double median = bench_median(t, (size_t) blocks);
         if (each)
-                printf("%.1f %.1f %.1f\n", t[blocks / 2], t[(size_t) ((double) blocks * 0.99)], t[blocks - 1]);
+                printf("%.1f %.1f %.1f\n", median, t[(size_t) ((double) blocks * 0.99)], t[blocks - 1]);
         else
-                printf("%.1f\n", t[blocks / 2]);
+                printf("%.1f\n", median);
         free(t);
         return 0;
 }

@@ -6,19 +6,9 @@
 #include <string.h>
 #include <time.h>
 
+#include "bench-time.h"
 #include "common/macro.h"
 #include "policy/policy.h"
-
-static double now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
-}
-
-static int cmp_double(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return x < y ? -1 : x > y;
-}
 
 /* Rules spread like a real tree: /srv/tNNN/dMMM/fKKK, mixed actions. */
 static char *make_policy(size_t n, size_t *ret_len) {
@@ -56,26 +46,26 @@ int main(int argc, char **argv) {
                 char *text = make_policy(sizes[s], &len);
                 struct pv_errors errors = {};
                 struct pv_policy *p = pv_policy_new();
-                double t0 = now_ns();
+                double t0 = bench_now_ns();
                 if (pv_policy_load_buffer(p, "bench.json", text, len, &errors) < 0) {
                         pv_errors_print(&errors, stderr);
                         return 1;
                 }
-                double load_ms = (now_ns() - t0) / 1e6;
+                double load_ms = (bench_now_ns() - t0) / 1e6;
                 free(text);
 
                 double samples[ROUNDS];
                 static struct pv_decision d;
                 unsigned sink = 0;
                 for (int r = 0; r < ROUNDS; r++) {
-                        double a = now_ns();
+                        double a = bench_now_ns();
                         for (int i = 0; i < LOOKUPS; i++) {
                                 pv_policy_decide(p, paths[i % ELEMENTSOF(paths)], PV_INTENT_READ, &d);
                                 sink += d.action;
                         }
-                        samples[r] = (now_ns() - a) / LOOKUPS;
+                        samples[r] = (bench_now_ns() - a) / LOOKUPS;
                 }
-                qsort(samples, ROUNDS, sizeof(double), cmp_double);
+                qsort(samples, ROUNDS, sizeof(double), bench_cmp_double);
                 double med = samples[ROUNDS / 2];
                 if (s == 0)
                         base = med;

@@ -45,6 +45,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "bench-time.h"
+
 #include "backends/filter.h"
 
 #ifndef SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV
@@ -62,17 +64,6 @@
 
 enum mech { CONTINUE, ADDFD, TRACE, TRACE_EXIT, SYSCALL_ALL, FILTER_ONLY };
 
-static double now_ns(void) {
-        struct timespec ts;
-        clock_gettime(CLOCK_MONOTONIC, &ts);
-        return (double) ts.tv_sec * 1e9 + (double) ts.tv_nsec;
-}
-
-static int cmp(const void *a, const void *b) {
-        double x = *(const double *) a, y = *(const double *) b;
-        return x < y ? -1 : x > y;
-}
-
 /* The child's loop: the same as bench-loop's openat case (getppid: its getppid case). */
 static int child_loop(long n, const char *path, bool getppid_only) {
         enum { BLOCK = 100 };
@@ -81,7 +72,7 @@ static int child_loop(long n, const char *path, bool getppid_only) {
         if (!t)
                 return 1;
         for (long b = 0; b < blocks; b++) {
-                double a = now_ns();
+                double a = bench_now_ns();
                 for (int i = 0; i < BLOCK; i++) {
                         if (getppid_only) {
                                 (void) getppid();
@@ -94,10 +85,9 @@ static int child_loop(long n, const char *path, bool getppid_only) {
                         }
                         close(fd);
                 }
-                t[b] = (now_ns() - a) / BLOCK;
+                t[b] = (bench_now_ns() - a) / BLOCK;
         }
-        qsort(t, (size_t) blocks, sizeof(double), cmp);
-        printf("%.1f\n", t[blocks / 2]);
+        printf("%.1f\n", bench_median(t, (size_t) blocks));
         fflush(stdout);
         return 0;
 }

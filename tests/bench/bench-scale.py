@@ -9,6 +9,9 @@
 #   PV_SCALE_SESSIONS (100), PV_SCALE_PROCS (10), PV_SCALE_N (1000), PV_SCALE_BACKEND (unotify)
 import os, statistics, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
 pathvisor, pathvisord, loop = sys.argv[1:4]
 S = int(os.environ.get("PV_SCALE_SESSIONS", "100"))
 P = int(os.environ.get("PV_SCALE_PROCS", "10"))
@@ -18,8 +21,6 @@ backend = os.environ.get("PV_SCALE_BACKEND", "unotify")
 tmp = tempfile.mkdtemp(prefix="pv-bench-scale-")
 with open(os.path.join(tmp, "target"), "w") as f:
     f.write("x\n")
-sock = os.path.join(tmp, "pathvisord.sock")
-os.mkdir(os.path.join(tmp, "policy.d"))
 
 
 def status(pid, key):
@@ -34,14 +35,8 @@ def nfds(pid):
     return len(os.listdir(f"/proc/{pid}/fd"))
 
 
-daemon = subprocess.Popen([pathvisord, "--socket", sock, "--policy-dir", os.path.join(tmp, "policy.d")],
-                          stderr=subprocess.DEVNULL)
-ok = True
+daemon, sock = benchlib.start_daemon(pathvisord, tmp)
 try:
-    for _ in range(100):
-        if os.path.exists(sock):
-            break
-        time.sleep(0.05)
     # one session first, so that the daemon's lazily made state is part of its baseline
     subprocess.run([pathvisor, "run", "--daemon", "--socket", sock, "-b", backend, "-r",
                     f"/pathvisor-bench={tmp}", "--", loop, "openat", "100", "/pathvisor-bench/target"],
@@ -81,8 +76,7 @@ try:
         time.sleep(0.1)
     rss1 = status(daemon.pid, "VmRSS")
 finally:
-    daemon.terminate()
-    daemon.wait()
+    benchlib.stop_daemon(daemon)
     subprocess.run(["rm", "-rf", tmp])
 
 print(f"| sessions x processes | calls | failed programs | wall (s) | per-call p50 (us) | per-call p99 (us) "

@@ -11,6 +11,9 @@
 #   PV_BENCH_ROUNDS (3), PV_BENCH_VARIANTS, PV_BENCH_PROOT=0, PV_BENCH_WORKLOADS="find gcc python"
 import os, shutil, statistics, subprocess, sys, tempfile, time
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import benchlib  # noqa: E402
+
 pathvisor = sys.argv[1]
 pathvisord = sys.argv[2] if len(sys.argv) > 2 else None
 proto = sys.argv[3] if len(sys.argv) > 3 else None
@@ -54,23 +57,11 @@ if not shutil.which("gcc"):
 if not os.path.exists(python):
     chosen = [w for w in chosen if w != "python"]
 
-variants = os.environ.get("PV_BENCH_VARIANTS",
-                          "unotify unotify/daemon ptrace-seccomp ptrace-seccomp/daemon ptrace").split()
-if not pathvisord:
-    variants = [v for v in variants if not v.endswith("/daemon")]
+variants = benchlib.variants(pathvisord)
 others = (["floor-unotify", "floor-ptrace-seccomp"] if proto else []) + (["proot"] if proot else [])
 modes = [None] + variants + others
-
-daemon = None
-if any(v.endswith("/daemon") for v in variants):
-    sock = os.path.join(tmp, "pathvisord.sock")
-    os.mkdir(os.path.join(tmp, "policy.d"))
-    daemon = subprocess.Popen([pathvisord, "--socket", sock, "--policy-dir", os.path.join(tmp, "policy.d")],
-                              stderr=subprocess.DEVNULL)
-    for _ in range(100):
-        if os.path.exists(sock):
-            break
-        time.sleep(0.05)
+daemon, sock = benchlib.start_daemon(pathvisord, tmp) if any(v.endswith("/daemon") for v in variants) \
+    else (None, None)
 
 
 def command(mode, cmd):
@@ -80,9 +71,7 @@ def command(mode, cmd):
         return [proot, "-b", f"{tmp}:{vdir}"] + cmd
     if mode.startswith("floor-"):
         return [proto, "run-continue" if mode == "floor-unotify" else "run-trace", "--"] + cmd
-    backend = mode.split("/")[0]
-    where = ["--daemon", "--socket", sock] if mode.endswith("/daemon") else ["--embedded"]
-    return [pathvisor, "run"] + where + ["-b", backend] + rule + ["--"] + cmd
+    return benchlib.pathvisor_run(pathvisor, mode, sock, rule, cmd)
 
 
 results, failed = {}, {}
@@ -101,23 +90,12 @@ try:
                     continue
                 results.setdefault((w, mode), []).append(dt)
 finally:
-    if daemon:
-        daemon.terminate()
-        daemon.wait()
+    benchlib.stop_daemon(daemon)
     subprocess.run(["rm", "-rf", tmp])
 
 
-def title(v):
-    if v == "proot":
-        return "PRoot"
-    if v.startswith("floor-"):
-        return f"floor of {v[6:]} (bare supervisor)"
-    b, _, d = v.partition("/")
-    return f"{b} via pathvisord" if d else f"{b} embedded"
-
-
 shown = variants + others
-print("| workload | native (s) | " + " | ".join(title(v) + " (s, ratio)" for v in shown) + " |")
+print("| workload | native (s) | " + " | ".join(benchlib.title(v) + " (s, ratio)" for v in shown) + " |")
 print("|---|---:|" + "---:|" * len(shown))
 for w in chosen:
     if (w, None) not in results:
