@@ -327,6 +327,37 @@ bool pv_capture_has_rest(const char *abs, const struct pv_decision *d) {
         return rest_len(abs, d) > 0;
 }
 
+bool pv_script_interpreter(char *head, size_t n, char **ret_interp, char **ret_arg) {
+        if (n < 3 || head[0] != '#' || head[1] != '!')
+                return false;
+        head[n] = '\0';
+        char *nl = strchr(head, '\n');
+        if (nl)
+                *nl = '\0';
+        char *p = head + 2;
+        while (*p == ' ' || *p == '\t')
+                p++;
+        char *interp = p;
+        while (*p && *p != ' ' && *p != '\t')
+                p++;
+        char *arg = NULL;
+        if (*p) {
+                *p++ = '\0';
+                while (*p == ' ' || *p == '\t')
+                        p++;
+                char *end = p + strlen(p);
+                while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+                        *--end = '\0';
+                if (*p)
+                        arg = p;
+        }
+        if (interp[0] != '/')
+                return false;
+        *ret_interp = interp;
+        *ret_arg = arg;
+        return true;
+}
+
 int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const struct pv_decision *d, unsigned intent,
                             bool follow_last, char *out, size_t size, struct pv_decision *scratch) {
         char path[PATH_MAX], link[PATH_MAX], virt[2 * PATH_MAX];

@@ -99,6 +99,10 @@ bool pv_capture_may_have_links(const char *path, bool follow_last);
 /* Whether pv_capture_follow_links() has anything to look at for `abs` decided by `d`: a part of
  * the path below the rule's own path, where the target may hold symlinks. */
 bool pv_capture_has_rest(const char *abs, const struct pv_decision *d);
+/* The "#!" line at the start of the n bytes of head (which has room for a NUL at head[n]), cut
+ * in place as the kernel reads it: the interpreter and its one optional argument (NULL when
+ * none). False when head does not start with "#!" or the interpreter is not an absolute path. */
+bool pv_script_interpreter(char *head, size_t n, char **ret_interp, char **ret_arg);
 
 /* Makes `path` (a path of ours) a path of the tracee's root `root` (root_len bytes; 0 or 1: our
  * own root) by dropping that prefix. Returns false, path unchanged, when path is not at or below

@@ -718,30 +718,8 @@ static int exec_script(struct pv_ptrace *t, struct tracee *e, struct syscall_inf
         }
         if (switched)
                 pv_as_tracee_leave();
-        if (n < 3 || head[0] != '#' || head[1] != '!')
-                return 0;
-        head[n] = '\0';
-        char *nl = strchr(head, '\n');
-        if (nl)
-                *nl = '\0';
-        char *p = head + 2;
-        while (*p == ' ' || *p == '\t')
-                p++;
-        char *interp = p;
-        while (*p && *p != ' ' && *p != '\t')
-                p++;
-        char *iarg = NULL;
-        if (*p) {
-                *p++ = '\0';
-                while (*p == ' ' || *p == '\t')
-                        p++;
-                char *end = p + strlen(p);
-                while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-                        *--end = '\0';
-                if (*p)
-                        iarg = p;
-        }
-        if (interp[0] != '/')
+        char *interp, *iarg;
+        if (n < 0 || !pv_script_interpreter(head, (size_t) n, &interp, &iarg))
                 return 0;
 
         struct pv_decision *dec = &t->decision[1];

@@ -1345,16 +1345,10 @@ static bool script_interpreter_ruled(struct pv_unotify *u, const char *path) {
         if (fd < 0)
                 return false;
         ssize_t n = read(fd, head, sizeof(head) - 1);
-        if (n < 3 || head[0] != '#' || head[1] != '!')
-                return false;
-        head[n] = '\0';
-        char *p = head + 2;
-        while (*p == ' ' || *p == '\t')
-                p++;
-        p[strcspn(p, " \t\n")] = '\0';
-        char abs[PATH_MAX + 1];
+        char *interp, *arg, abs[PATH_MAX + 1];
         bool dir = false;
-        if (p[0] != '/' || pv_path_normalize(p, abs, PATH_MAX, &dir) < 0)
+        if (n < 0 || !pv_script_interpreter(head, (size_t) n, &interp, &arg) ||
+            pv_path_normalize(interp, abs, PATH_MAX, &dir) < 0)
                 return false;
         if (pv_policy_decide(u->policy, abs, PV_INTENT_READ | PV_INTENT_EXEC, &u->decision2) < 0)
                 return true; /* let the ptrace side find out */
