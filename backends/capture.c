@@ -3,6 +3,7 @@
 #include <fcntl.h>
 #include <stdio.h>
 #include <stddef.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -445,4 +446,192 @@ int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const st
                 }
         }
         return -ELOOP;
+}
+
+/* ---- AF_UNIX names bound through a redirect ---------------------------------------------------- */
+
+#define SUN_PATH_MAX sizeof(((struct sockaddr_un *) NULL)->sun_path)
+
+struct pv_sockname_entry {
+        char kernel[SUN_PATH_MAX + 1], named[SUN_PATH_MAX + 1];
+};
+
+struct pv_socknames {
+        unsigned n, next;
+        struct pv_sockname_entry e[PV_SOCKNAMES_MAX];
+};
+
+struct pv_socknames *pv_socknames_free(struct pv_socknames *s) {
+        free(s);
+        return NULL;
+}
+
+int pv_socknames_add(struct pv_socknames **s, const char *kernel, const char *named) {
+        if (strlen(kernel) > SUN_PATH_MAX || strlen(named) > SUN_PATH_MAX)
+                return -ENAMETOOLONG;
+        if (!*s && !(*s = calloc(1, sizeof(**s))))
+                return -ENOMEM;
+        struct pv_socknames *t = *s;
+        unsigned i;
+        for (i = 0; i < t->n; i++) /* the same address bound again: the newest name */
+                if (strcmp(t->e[i].kernel, kernel) == 0)
+                        break;
+        if (i == t->n) {
+                if (t->n < PV_SOCKNAMES_MAX)
+                        i = t->n++;
+                else {
+                        i = t->next;
+                        t->next = (t->next + 1) % PV_SOCKNAMES_MAX;
+                }
+        }
+        strcpy(t->e[i].kernel, kernel);
+        strcpy(t->e[i].named, named);
+        return 0;
+}
+
+bool pv_socknames_map(const struct pv_socknames *s, const void *got, size_t have, size_t len,
+                      struct pv_sockname *ret) {
+        const size_t off = offsetof(struct sockaddr_un, sun_path);
+        const uint8_t *g = got;
+        if (!s || have <= off || len <= off + 1)
+                return false;
+        sa_family_t family;
+        memcpy(&family, g, sizeof(family));
+        if (family != AF_UNIX || g[off] == '\0')
+                return false; /* unnamed, abstract */
+        /* the kernel keeps a path's address as its string and NUL: len = off + strlen + 1 */
+        size_t klen = len - off - 1, seen = MIN(have, len) - off;
+        for (unsigned i = 0; i < s->n; i++) {
+                const struct pv_sockname_entry *e = &s->e[i];
+                if (strlen(e->kernel) != klen || memcmp(e->kernel, g + off, MIN(seen, klen)) != 0)
+                        continue;
+                size_t nlen = strlen(e->named);
+                memset(ret, 0, sizeof(*ret));
+                memcpy(ret->bytes, &family, sizeof(family));
+                memcpy(ret->bytes + off, e->named, nlen + 1);
+                ret->len = (uint32_t) (off + nlen + 1);
+                return true;
+        }
+        return false;
+}
+
+int pv_capture_socketcall(pid_t pid, const uint64_t args[PV_SC_ARGS], const struct pv_syscall **ret_sc,
+                          uint64_t ret_args[PV_SC_ARGS]) {
+        unsigned nargs;
+        const struct pv_syscall *sc = pv_socketcall_row(args[0], &nargs);
+        uint32_t words[PV_SC_ARGS] = {};
+        if (!sc || nargs > PV_SC_ARGS)
+                return 0;
+        int r = pv_tracee_read(pid, (uint32_t) args[1], words, nargs * sizeof(uint32_t));
+        if (r < 0)
+                return r == -ESRCH ? r : 0;
+        for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                ret_args[i] = words[i];
+        *ret_sc = sc;
+        return 1;
+}
+
+int pv_capture_mmsg(struct pv_capture *c, struct pv_decision *dec, pid_t pid, enum pv_arch arch,
+                    const uint64_t args[PV_SC_ARGS], pv_root_path_fn root_path, void *userdata, unsigned *ret_index) {
+        enum { UIO_MAXIOV_ = 1024 };
+        const struct pv_syscall *sendmsg_row = pv_syscall_by_name("sendmsg");
+        uint64_t n = MIN(args[2], (uint64_t) UIO_MAXIOV_);
+        for (unsigned i = 0; i < n; i++) {
+                uint64_t one[PV_SC_ARGS] = { args[0], args[1] + (uint64_t) i * PV_MMSGHDR_SIZE(arch), args[3] };
+                uint8_t probe;
+                /* a message that cannot be read: the kernel stops there (EFAULT) */
+                int r = pv_tracee_read(pid, one[1], &probe, 1);
+                if (r < 0)
+                        return r == -ESRCH ? r : 0;
+                r = pv_capture_path(c, pid, sendmsg_row, arch, 0, one, root_path, userdata);
+                if (r < 0) /* gone; or a name that the kernel refuses: it stops there */
+                        return r == -ESRCH ? r : 0;
+                if (r != PV_CAPTURE_DECIDE)
+                        continue; /* no name (a connected socket), an abstract one */
+                r = pv_policy_decide(c->policy, c->abs, c->intent, dec);
+                if (r < 0)
+                        return r;
+                if (dec->action != PV_PASS) {
+                        *ret_index = i;
+                        return 1;
+                }
+        }
+        return 0;
+}
+
+int pv_capture_readonly_errno(const struct pv_policy *p, const struct pv_syscall *sc, const struct pv_capture *c) {
+        /* where the call acts: the target of a readonly redirect, else the path itself */
+        struct pv_decision d;
+        const char *path = c->abs;
+        if (pv_policy_decide(p, c->abs, PV_INTENT_STAT, &d) >= 0 && d.action == PV_REDIRECT)
+                path = d.target;
+        char dir[PATH_MAX];
+        size_t n = strlen(path);
+        while (n > 1 && path[n - 1] == '/')
+                n--;
+        while (n > 0 && path[n - 1] != '/')
+                n--;
+        if (n == 0 || n >= sizeof(dir))
+                return EROFS;
+        memcpy(dir, path, n);
+        dir[n] = '\0';
+
+        struct stat st;
+        if (stat(dir, &st) < 0)
+                return errno;
+        if (!S_ISDIR(st.st_mode))
+                return ENOTDIR;
+        bool exists = lstat(path, &st) == 0;
+        if (!exists && errno != ENOENT)
+                return errno; /* EACCES: no search permission in the directory */
+        bool follow = !pv_syscall_nofollow(sc, c->index, c->flags);
+        switch (sc->kind) {
+        case PV_SC_MKDIR:
+        case PV_SC_MKNOD:
+        case PV_SC_SYMLINK:
+                return exists ? EEXIST : EROFS;
+        case PV_SC_BIND:
+                return exists ? EADDRINUSE : EROFS;
+        case PV_SC_UNLINK:
+        case PV_SC_RMDIR:
+        case PV_SC_RENAME:
+        case PV_SC_LINK:
+                return EROFS; /* the directory is what they change: looked up, then EROFS */
+        case PV_SC_OPEN:
+        case PV_SC_OPENAT:
+        case PV_SC_OPENAT2:
+        case PV_SC_CREAT: {
+                uint64_t flags = c->flags;
+                if ((flags & O_TMPFILE) == O_TMPFILE) { /* an unnamed file in that directory */
+                        if (!exists)
+                                return ENOENT;
+                        if (S_ISLNK(st.st_mode) && stat(path, &st) < 0)
+                                return errno;
+                        return S_ISDIR(st.st_mode) ? EROFS : ENOTDIR;
+                }
+                if ((flags & O_CREAT) && (flags & O_EXCL))
+                        return exists ? EEXIST : EROFS;
+                if ((flags & O_CREAT) && !exists)
+                        return EROFS;
+                if (exists && follow && S_ISLNK(st.st_mode) && stat(path, &st) < 0)
+                        return (flags & O_CREAT) && errno == ENOENT ? EROFS : errno;
+                if (!exists)
+                        return ENOENT;
+                if (!follow && S_ISLNK(st.st_mode) && !(flags & O_PATH))
+                        return ELOOP;
+                if (S_ISDIR(st.st_mode) && (flags & (O_WRONLY | O_RDWR | O_CREAT | O_TRUNC)))
+                        return EISDIR;
+                return EROFS;
+        }
+        default: /* a change to an object that must exist: chmod, chown, utimes, truncate, xattrs */
+                if (exists && follow && S_ISLNK(st.st_mode) && stat(path, &st) < 0)
+                        return errno;
+                if (!exists)
+                        return ENOENT;
+                if (sc->kind == PV_SC_TRUNCATE && S_ISDIR(st.st_mode))
+                        return EISDIR;
+                if (sc->kind == PV_SC_TRUNCATE && !S_ISREG(st.st_mode))
+                        return EINVAL;
+                return EROFS;
+        }
 }

@@ -114,3 +114,56 @@ bool pv_path_strip_root(char *path, const char *root, size_t root_len);
  * then the redirects reversed. Returns its length in `out`, or 0 when nothing changes (no
  * redirect leads there, or real lies out of the tracee's root). `real` is changed in place. */
 int pv_capture_named(const struct pv_policy *p, char *real, const char *root, int root_len, char *out, size_t size);
+
+/* ---- AF_UNIX names bound through a redirect ----
+ * A bind() through a redirect leaves the target's path (or, for a target longer than sun_path,
+ * the /proc/self/fd path that unotify binds through) in the socket's address, and getsockname(),
+ * getpeername() would show that where the kernel shows the name the program gave (relative ones
+ * included). A session remembers what it bound: the address the kernel keeps, and the program's
+ * own name; the answers of those two calls are mapped back when they name a remembered address.
+ * The most recent PV_SOCKNAMES_MAX binds are kept; an older one shows the kernel's address. */
+#define PV_SOCKNAMES_MAX 64
+
+struct pv_socknames;
+struct pv_socknames *pv_socknames_free(struct pv_socknames *s);
+/* Remembers that the program's `named` was bound as `kernel` (both sun_path strings, at most 108
+ * bytes). Allocates the table on first use. -ENOMEM, -ENAMETOOLONG, or 0. */
+int pv_socknames_add(struct pv_socknames **s, const char *kernel, const char *named);
+
+/* An address as getsockname() returns it: up to sizeof(struct sockaddr_un) + 1 bytes (a 108-byte
+ * sun_path comes back with its NUL, length 111). */
+struct pv_sockname {
+        uint8_t bytes[2 + 108 + 1]; /* sun_family, sun_path, its NUL */
+        uint32_t len;
+};
+/* The kernel's answer: `have` bytes at `got` of an address whose length is `len` (the kernel copies
+ * min(room, len) bytes and returns len). When it is an address that the session bound through a
+ * redirect, fills *ret with the program's own and returns true. */
+bool pv_socknames_map(const struct pv_socknames *s, const void *got, size_t have, size_t len,
+                      struct pv_sockname *ret);
+
+/* i386 socketcall(args[0], args[1]): the row of the call it makes (pv_socketcall_row) in *ret_sc,
+ * and that call's arguments, read from the program's memory (32-bit words), in ret_args. Returns
+ * 1 when decoded; 0 when it is none of the table's calls or its arguments cannot be read (the
+ * kernel fails it with EFAULT itself); -ESRCH when the tracee is gone. */
+int pv_capture_socketcall(pid_t pid, const uint64_t args[PV_SC_ARGS], const struct pv_syscall **ret_sc,
+                          uint64_t ret_args[PV_SC_ARGS]);
+
+/* sendmmsg(fd, vec, vlen, flags): message i is sendmsg(fd, vec + i * PV_MMSGHDR_SIZE(arch), flags).
+ * Finds the first message whose address a rule covers (a redirect or a deny), capturing it into c
+ * and deciding it into dec: returns 1 with its index in *ret_index; 0 when no message up to the
+ * kernel's limit (1024) or up to the first one that cannot be read is covered (the kernel sends
+ * them all, or fails where it fails); -errno (ESRCH, or the policy's). */
+#define PV_MMSGHDR_SIZE(arch) ((arch) == PV_ARCH_I386 ? 32u : 64u)
+struct pv_decision;
+int pv_capture_mmsg(struct pv_capture *c, struct pv_decision *dec, pid_t pid, enum pv_arch arch,
+                    const uint64_t args[PV_SC_ARGS], pv_root_path_fn root_path, void *userdata, unsigned *ret_index);
+
+/* A readonly rule refuses the call on c->abs (path c->index of sc) with EROFS. On a read-only
+ * mount the kernel looks the path up first, and what it finds there comes before EROFS: a
+ * missing or unsearchable directory (ENOENT, ENOTDIR, EACCES, ELOOP), a name that exists for a
+ * call that creates it (EEXIST; EADDRINUSE for bind), a missing object for a call that changes
+ * one (ENOENT), a directory opened for writing (EISDIR). Looks at where the call would act (the
+ * target when the rule also redirects), with the caller's credentials and root: the tracee's.
+ * Returns the errno to give. */
+int pv_capture_readonly_errno(const struct pv_policy *p, const struct pv_syscall *sc, const struct pv_capture *c);

@@ -41,7 +41,9 @@ struct prefix_row {
         uint32_t action;
         int flags_arg;         /* -1: no fast path */
         uint32_t fast_flag;
-        int gate_arg;          /* -1, or: trapped only when this argument is not 0 (socket rows) */
+        int gate_arg;          /* -1, or: trapped only when this argument is not gate_value (socket
+                                * rows: an address length of 0; hybrid rows: the cookie) */
+        uint32_t gate_value;
 };
 
 static void seccomp_releasep(scmp_filter_ctx *ctx) {
@@ -138,7 +140,8 @@ static int ctx_new(uint32_t arch, scmp_filter_ctx *ret) {
         return 0;
 }
 
-/* The hybrid's cookie argument: the sixth, free in execve, execveat and chdir on both arches. */
+/* The hybrid's cookie argument: the sixth, free in every row that unotify may hand to its ptrace
+ * side (pv_syscall_hybrid_row), on both arches. */
 #define COOKIE_ARG 5
 
 static int add_rule(scmp_filter_ctx ctx, const struct pv_syscall *sc, int rule_nr, uint32_t action, bool strict,
@@ -146,6 +149,18 @@ static int add_rule(scmp_filter_ctx ctx, const struct pv_syscall *sc, int rule_n
         /* the hybrid: the call made again by our tracer carries the cookie and passes */
         if (cookie_row)
                 return seccomp_rule_add_exact(ctx, action, rule_nr, 1, SCMP_CMP(COOKIE_ARG, SCMP_CMP_NE, cookie));
+        /* i386 socketcall: the calls of the table's rows only (their arguments are in memory) */
+        if (sc->kind == PV_SC_SOCKETCALL) {
+                for (unsigned call = 0; call < PV_SOCKETCALL_MAX; call++) {
+                        unsigned nargs;
+                        if (!pv_socketcall_row(call, &nargs))
+                                continue;
+                        int r = seccomp_rule_add_exact(ctx, action, rule_nr, 1, SCMP_CMP(0, SCMP_CMP_EQ, call));
+                        if (r < 0)
+                                return r;
+                }
+                return 0;
+        }
         /* socket rows: only a call with an address is trapped (pv_syscall_no_address) */
         if (sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN)
                 return seccomp_rule_add_exact(ctx, action, rule_nr, 1,
@@ -242,7 +257,7 @@ static size_t prefix_emit(const struct prefix_row *rows, size_t n, struct sock_f
                         out[k++] = (struct sock_filter) BPF_STMT(BPF_LD | BPF_W | BPF_ABS,
                                                                  offsetof(struct seccomp_data, args) +
                                                                  (size_t) rows[i].gate_arg * sizeof(uint64_t));
-                        out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1);
+                        out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rows[i].gate_value, 0, 1);
                         out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
                         out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rows[i].action);
                         continue;
@@ -311,7 +326,7 @@ static int build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filt
                 const struct pv_syscall *sc = &rows[i];
                 uint32_t verdict;
                 int nr;
-                bool cookie_row = action == PV_FILTER_NOTIFY_HYBRID && sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE;
+                bool cookie_row = action == PV_FILTER_NOTIFY_HYBRID && pv_syscall_hybrid_row(sc);
 
                 /* x86-64: the raw number, native to libseccomp, never translated. */
                 verdict = pv_filter_row_verdict(sc, PV_ARCH_X86_64, action);
@@ -342,8 +357,6 @@ static int build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filt
                         continue;
                 }
 
-                if (cookie_row)
-                        continue; /* the prefix has no cookie test: such a row passes (none today) */
                 if (n_prefix >= PREFIX_ROWS_MAX)
                         return -E2BIG;
                 prefix[n_prefix++] = (struct prefix_row) {
@@ -351,8 +364,14 @@ static int build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filt
                         .action = verdict,
                         .flags_arg = row_fast_path(sc, strict) ? sc->flags_arg : -1,
                         .fast_flag = sc->fast_path_flag,
-                        .gate_arg = sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN ? sc->path[0].len_arg : -1,
+                        .gate_arg = -1,
                 };
+                if (cookie_row) { /* an i386 call carries the cookie's low 32 bits */
+                        prefix[n_prefix - 1].flags_arg = -1;
+                        prefix[n_prefix - 1].gate_arg = COOKIE_ARG;
+                        prefix[n_prefix - 1].gate_value = (uint32_t) cookie;
+                } else if (sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN)
+                        prefix[n_prefix - 1].gate_arg = sc->path[0].len_arg;
         }
 
         r = seccomp_merge(ctx64, ctx32);

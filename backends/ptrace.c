@@ -105,6 +105,8 @@ enum {
         FIX_NONE,
         FIX_GETCWD,   /* getcwd(): the cwd as the program named it */
         FIX_READLINK, /* readlink() of a /proc link: the names the program used */
+        FIX_SOCKNAME, /* getsockname(), getpeername(): an address bound through a redirect */
+        FIX_MMSG,     /* sendmmsg() of one message from our copy: its msg_len to the program's */
 };
 
 struct tracee {
@@ -120,6 +122,8 @@ struct tracee {
         bool listening;                /* in a group-stop, PTRACE_LISTEN */
         uint8_t fixup;                 /* FIX_*: the result of the running call to map back */
         uint64_t fix_buf, fix_size;
+        uint64_t fix_lenp;             /* FIX_SOCKNAME: where the length is (fix_size: the room) */
+        unsigned short_link;           /* a short_name() link of this call, removed at its exit */
         bool delegated;                /* plain ptrace: under a listener of its own (a nested
                                         * pathvisor): that supervisor's operations, which we trace
                                         * too, are what we rewrite, not the program's calls */
@@ -149,7 +153,11 @@ struct pv_ptrace {
         struct pv_decision decision[PV_SC_PATHS_MAX];
         uint8_t buf[REWRITE_MAX];
         char links[PATH_MAX];               /* a target with its absolute symlinks decided again */
+        char short_buf[128];                /* short_name()'s address */
         struct pv_decision link_decision;
+        struct pv_socknames *socknames;     /* AF_UNIX addresses bound through a redirect */
+        char short_dir[32];                 /* short_name()'s directory, "" until made */
+        unsigned short_seq;
         struct tracee *buckets[N_BUCKETS];
 };
 
@@ -179,6 +187,16 @@ struct pv_ptrace *pv_ptrace_free(struct pv_ptrace *t) {
                         n = e->next;
                         free(e);
                 }
+        pv_socknames_free(t->socknames);
+        if (t->short_dir[0]) {
+                /* links of calls whose exit never came (the tracee died in them) */
+                for (unsigned i = 1; i <= t->short_seq; i++) {
+                        char link[64];
+                        snprintf(link, sizeof(link), "%s/%u", t->short_dir, i);
+                        (void) unlink(link);
+                }
+                (void) rmdir(t->short_dir);
+        }
         free(t);
         return NULL;
 }
@@ -556,11 +574,117 @@ static int follow_links_as_tracee(struct pv_ptrace *t, pid_t tid, const struct p
         return k;
 }
 
-/* Points the call's path arguments at new strings: targets[i] for path i, or NULL to leave it. */
+/* The errno of a call that a readonly rule refuses: EROFS, or what the kernel finds first on a
+ * read-only mount (pv_capture_readonly_errno), looked at as the tracee. Two-path calls and
+ * tracees in a root of their own get EROFS. */
+static int readonly_errno(struct pv_ptrace *t, pid_t tid, const struct pv_syscall *sc, const struct pv_capture *c) {
+        if (sc->n_paths != 1 || t->check_root)
+                return EROFS;
+        int switched = enter_tracee_creds(tid);
+        if (switched < 0)
+                return EROFS;
+        int e = pv_capture_readonly_errno(t->policy, sc, c);
+        if (switched)
+                pv_as_tracee_leave();
+        return e;
+}
+
+/* An AF_UNIX address for `target` when the target is longer than sun_path (108 bytes): the
+ * program's call goes through a symlink of ours to the target's directory, "/tmp/.pathvisor-
+ * XXXXXX/N/NAME", made for this call and removed at its exit stop. The kernel keeps that short
+ * name in a bound socket's address; the session's socknames map it back. The directory is ours
+ * (mode 0711, not sticky: the kernel's protected_symlinks does not apply); the tracee walks the
+ * link with its own credentials. Not for a tracee in a root of its own (our /tmp is not its). */
+static void short_name_done(struct pv_ptrace *t, struct tracee *e);
+
+static int short_name(struct pv_ptrace *t, struct tracee *e, const char *target, char *out, size_t size) {
+        const char *slash = strrchr(target, '/');
+        short_name_done(t, e); /* a call made again after a page was mapped for it */
+        if (t->check_root || !slash || slash == target)
+                return -ENAMETOOLONG;
+        if (!t->short_dir[0]) {
+                strcpy(t->short_dir, "/tmp/.pathvisor-XXXXXX");
+                if (!mkdtemp(t->short_dir) || chmod(t->short_dir, 0711) < 0) {
+                        log_debug("cannot make a directory for short AF_UNIX names: %m");
+                        (void) rmdir(t->short_dir);
+                        t->short_dir[0] = '\0';
+                        return -ENAMETOOLONG;
+                }
+        }
+        char dir[PATH_MAX], link[64];
+        size_t dl = (size_t) (slash - target);
+        if (dl >= sizeof(dir))
+                return -ENAMETOOLONG;
+        memcpy(dir, target, dl);
+        dir[dl] = '\0';
+        unsigned n = ++t->short_seq;
+        snprintf(link, sizeof(link), "%s/%u", t->short_dir, n);
+        int k = snprintf(out, size, "%s/%s", link, slash + 1);
+        if (k < 0 || (size_t) k > size - 1 || (size_t) k > sizeof(((struct sockaddr_un *) NULL)->sun_path))
+                return -ENAMETOOLONG;
+        if (symlink(dir, link) < 0)
+                return -ENAMETOOLONG;
+        e->short_link = n;
+        return 0;
+}
+
+static void short_name_done(struct pv_ptrace *t, struct tracee *e) {
+        char link[64];
+        if (!e->short_link)
+                return;
+        snprintf(link, sizeof(link), "%s/%u", t->short_dir, e->short_link);
+        (void) unlink(link);
+        e->short_link = 0;
+}
+
+/* sendmmsg(): only the first k messages in this call (their vlen register, or word in a copy of
+ * an i386 socketcall's arguments), put back at the exit stop. */
+static int cut_vlen(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info, enum pv_arch arch,
+                    const uint64_t *sockargs, unsigned k) {
+        e->n_restore = 0;
+        int r;
+        if (!sockargs)
+                r = set_arg(t, e, info, arch, 2, k);
+        else {
+                uint32_t words[PV_SC_ARGS];
+                for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                        words[i] = (uint32_t) sockargs[i];
+                words[2] = k;
+                memcpy(t->buf, words, sizeof(words));
+                int64_t addr = place(t, e, info, arch, sizeof(words));
+                if (addr == 0)
+                        return 0; /* the tracee maps a page first; the call comes back */
+                if (addr < 0) {
+                        r = addr == -ESRCH ? (int) addr : skip_call(e->tid, (int) -addr);
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                }
+                r = set_arg(t, e, info, arch, 1, (uint64_t) addr);
+        }
+        if (r < 0)
+                return r == -ESRCH ? 0 : r;
+        e->state = ST_RESTORE;
+        return restart(e->tid, PTRACE_SYSCALL, 0);
+}
+
+/* An argument of the call made: its register, or with `words` (i386 socketcall) its word in our
+ * copy of the argument array. */
+static int put_arg(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info, enum pv_arch arch,
+                   uint32_t *words, unsigned arg, uint64_t value) {
+        if (!words)
+                return set_arg(t, e, info, arch, arg, value);
+        words[arg] = (uint32_t) value;
+        return 0;
+}
+
+/* Points the call's path arguments at new strings: targets[i] for path i, or NULL to leave it.
+ * sockargs: the arguments of an i386 socketcall, which then points at a copy of them. */
 static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info, const struct pv_syscall *sc,
-                   enum pv_arch arch, const char *targets[PV_SC_PATHS_MAX]) {
+                   enum pv_arch arch, const char *targets[PV_SC_PATHS_MAX], const uint64_t *sockargs) {
         const char *paths[PV_SC_PATHS_MAX] = { targets[0], targets[1] };
         struct pv_capture *c = &t->cap[0];
+        /* sendmmsg: the program's vector, whose first message is sent from our copy */
+        uint64_t vec = sockargs ? sockargs[1] : arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[1] : info->entry.args[1];
+        size_t msg_extra = sc->kind == PV_SC_SENDMMSG ? 8 : 0; /* struct mmsghdr: msg_len, padding */
         struct open_how how = c->how;
         bool new_how = false;
 
@@ -608,12 +732,22 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                 if (sc->path[i].type == PV_PATH_SOCKADDR_UN || sc->path[i].type == PV_PATH_MSGHDR) {
                         struct sockaddr_un sa = { .sun_family = AF_UNIX };
                         if (plen - 1 > sizeof(sa.sun_path)) {
-                                /* the target is longer than an address can be (README, limits) */
-                                int r = skip_call(e->tid, ENAMETOOLONG);
-                                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                                /* the target is longer than an address can be */
+                                int k = short_name(t, e, paths[i], t->short_buf, sizeof(t->short_buf));
+                                if (k < 0) {
+                                        int r = skip_call(e->tid, -k);
+                                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                                }
+                                paths[i] = t->short_buf;
+                                plen = strlen(paths[i]) + 1;
                         }
                         memcpy(sa.sun_path, paths[i], plen - 1);
                         addr_len[i] = offsetof(struct sockaddr_un, sun_path) + MIN(plen, sizeof(sa.sun_path));
+                        /* for getsockname(), getpeername(); a bind that fails leaves a pair that
+                         * no socket will show */
+                        int k = sc->kind == PV_SC_BIND ? pv_socknames_add(&t->socknames, paths[i], t->cap[i].path) : 0;
+                        if (k < 0)
+                                log_debug("%d: cannot remember the address bound: %s", (int) e->tid, strerror(-k));
                         off[i] = len;
                         memcpy(t->buf + len, &sa, sizeof(sa));
                         len = (len + sizeof(sa) + 7) & ~(size_t) 7;
@@ -623,7 +757,8 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                                 msg[i] = true;
                                 msg_off[i] = len;
                                 memcpy(t->buf + len, t->cap[i].msghdr, t->cap[i].msghdr_size);
-                                len = (len + t->cap[i].msghdr_size + 7) & ~(size_t) 7;
+                                memset(t->buf + len + t->cap[i].msghdr_size, 0, msg_extra);
+                                len = (len + t->cap[i].msghdr_size + msg_extra + 7) & ~(size_t) 7;
                         }
                         continue;
                 }
@@ -639,6 +774,14 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
         if (new_how) {
                 memcpy(t->buf + how_off, &how, sizeof(how));
                 len = how_off + sizeof(how);
+        }
+        uint32_t words_buf[PV_SC_ARGS], *words = NULL;
+        size_t words_off = (len + 7) & ~(size_t) 7;
+        if (sockargs) {
+                words = words_buf;
+                for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                        words[i] = (uint32_t) sockargs[i];
+                len = words_off + sizeof(words_buf);
         }
         int64_t addr = place(t, e, info, arch, len);
         if (addr == 0)
@@ -665,7 +808,7 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                         memcpy(m, &name, 8);
                         memcpy(m + 8, &namelen, 4);
                 }
-                int w = pv_tracee_write(e->tid, (uint64_t) addr + msg_off[i], m, t->cap[i].msghdr_size);
+                int w = pv_tracee_write(e->tid, (uint64_t) addr + msg_off[i], m, t->cap[i].msghdr_size + msg_extra);
                 if (w < 0)
                         return w == -ESRCH ? 0 : w;
         }
@@ -676,15 +819,28 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                 if (!paths[i])
                         continue;
                 if (msg[i]) {
-                        r = set_arg(t, e, info, arch, (unsigned) sc->path[i].arg, (uint64_t) addr + msg_off[i]);
+                        r = put_arg(t, e, info, arch, words, (unsigned) sc->path[i].arg, (uint64_t) addr + msg_off[i]);
                         continue;
                 }
-                r = set_arg(t, e, info, arch, (unsigned) sc->path[i].arg, (uint64_t) addr + off[i]);
+                r = put_arg(t, e, info, arch, words, (unsigned) sc->path[i].arg, (uint64_t) addr + off[i]);
                 if (r >= 0 && addr_len[i])
-                        r = set_arg(t, e, info, arch, (unsigned) sc->path[i].len_arg, addr_len[i]);
+                        r = put_arg(t, e, info, arch, words, (unsigned) sc->path[i].len_arg, addr_len[i]);
         }
         if (r >= 0 && new_how)
-                r = set_arg(t, e, info, arch, (unsigned) sc->flags_arg, (uint64_t) addr + how_off);
+                r = put_arg(t, e, info, arch, words, (unsigned) sc->flags_arg, (uint64_t) addr + how_off);
+        if (r >= 0 && msg_extra && msg[0]) {
+                /* one message, from our copy; its msg_len goes to the program's at the exit stop */
+                r = put_arg(t, e, info, arch, words, 2, 1);
+                e->fixup = FIX_MMSG;
+                e->fix_buf = (uint64_t) addr + msg_off[0] + t->cap[0].msghdr_size;
+                e->fix_lenp = vec + t->cap[0].msghdr_size;
+        }
+        if (r >= 0 && words) {
+                /* socketcall(call, args): its second register at our copy of args */
+                r = pv_tracee_write(e->tid, (uint64_t) addr + words_off, words, sizeof(words_buf));
+                if (r >= 0)
+                        r = set_arg(t, e, info, arch, 1, (uint64_t) addr + words_off);
+        }
         if (r < 0)
                 return r == -ESRCH ? 0 : r;
         /* the exit stop puts the registers back */
@@ -853,6 +1009,17 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
         const struct pv_syscall *sc = pv_syscall_lookup((enum pv_arch) arch, (long) nr);
         if (!sc)
                 return pass(t, e);
+        uint64_t args[PV_SC_ARGS];
+        for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                args[i] = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[i] : info->entry.args[i];
+        bool sockcall = sc->kind == PV_SC_SOCKETCALL;
+        if (sockcall) {
+                /* i386 socketcall: the call it names, with its arguments from memory; a rewrite
+                 * points the call at a copy of them */
+                int r = pv_capture_socketcall(e->tid, args, &sc, args);
+                if (r <= 0)
+                        return r == -ESRCH ? 0 : pass(t, e);
+        }
         enum pv_sc_how how = sc->how[t->backend];
         if (how == PV_HOW_OBSERVE && sc->kind == PV_SC_SETFILTER)
                 return on_seccomp(t, e, (enum pv_arch) arch, info);
@@ -866,8 +1033,20 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
         }
         if (sc->kind == PV_SC_GETCWD && how == PV_HOW_REWRITE && !e->delegated) {
                 e->fixup = FIX_GETCWD;
-                e->fix_buf = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[0] : info->entry.args[0];
-                e->fix_size = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[1] : info->entry.args[1];
+                e->fix_buf = args[0];
+                e->fix_size = args[1];
+                return restart(e->tid, PTRACE_SYSCALL, 0);
+        }
+        if (sc->kind == PV_SC_SOCKNAME && how == PV_HOW_REWRITE && !e->delegated) {
+                /* only once something was bound through a redirect; a room that cannot be read
+                 * or is negative fails in the kernel */
+                int32_t room;
+                if (!t->socknames || pv_tracee_read(e->tid, args[2], &room, sizeof(room)) < 0 || room < 0)
+                        return pass(t, e);
+                e->fixup = FIX_SOCKNAME;
+                e->fix_buf = args[1];
+                e->fix_lenp = args[2];
+                e->fix_size = (uint64_t) room;
                 return restart(e->tid, PTRACE_SYSCALL, 0);
         }
         if (sc->kind == PV_SC_SETVIEW && !t->check_root) {
@@ -879,15 +1058,28 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
         if (how != PV_HOW_REWRITE || sc->n_paths < 1 || e->delegated)
                 return pass(t, e);
 
-        uint64_t args[PV_SC_ARGS];
-        for (unsigned i = 0; i < PV_SC_ARGS; i++)
-                args[i] = arch == PV_ARCH_I386 ? (uint32_t) info->entry.args[i] : info->entry.args[i];
         bool strict = pv_policy_strict(t->policy);
         /* plain ptrace sees every call: skip what the filter would not have trapped */
         if (t->mode == PV_PTRACE_ALL && ((!strict && pv_syscall_fast_path(sc, args)) || pv_syscall_no_address(sc, args)))
                 return pass(t, e);
 
         t->counters.trapped++;
+        if (sc->kind == PV_SC_SENDMMSG) {
+                /* the messages before the first that a rule covers go as they are, in a call cut
+                 * there (a short count, which the program must expect of sendmmsg anyway); that
+                 * message, first in its own call, is rewritten alone (below, rewrite()) */
+                unsigned k;
+                int r = pv_capture_mmsg(&t->cap[0], &t->decision[0], e->tid, (enum pv_arch) arch, args,
+                                        ptrace_root_path, t, &k);
+                if (r == 0)
+                        return pass(t, e);
+                if (r < 0) {
+                        r = r == -ESRCH ? r : skip_call(e->tid, -r);
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                }
+                if (k > 0)
+                        return cut_vlen(t, e, info, (enum pv_arch) arch, sockcall ? args : NULL, k);
+        }
         const char *targets[PV_SC_PATHS_MAX] = {};
         bool decided[PV_SC_PATHS_MAX] = {}, redirected = false;
         for (unsigned i = 0; i < sc->n_paths; i++) {
@@ -911,7 +1103,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                         /* the first path that a rule denies decides the call */
                         t->counters.denied++;
                         pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, NULL, dec);
-                        r = skip_call(e->tid, dec->error);
+                        r = skip_call(e->tid, pv_rule_readonly(dec->rule) ? readonly_errno(t, e->tid, sc, c) : dec->error);
                         return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
                 }
                 if (dec->action == PV_REDIRECT) {
@@ -969,7 +1161,25 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
         }
         if (!targets[0] && !targets[1])
                 return pass(t, e);
-        return rewrite(t, e, info, sc, (enum pv_arch) arch, targets);
+        return rewrite(t, e, info, sc, (enum pv_arch) arch, targets, sockcall ? args : NULL);
+}
+
+/* getsockname(), getpeername() that succeeded: the address that the kernel wrote (min(room,
+ * length) bytes, the length at fix_lenp), mapped back when the session bound it through a
+ * redirect, and written again in the same way. */
+static int fix_sockname(struct pv_ptrace *t, struct tracee *e) {
+        struct pv_sockname got, named;
+        uint32_t len;
+        if (pv_tracee_read(e->tid, e->fix_lenp, &len, sizeof(len)) < 0)
+                return 0;
+        size_t have = MIN(MIN((size_t) len, (size_t) e->fix_size), sizeof(got.bytes));
+        if (pv_tracee_read(e->tid, e->fix_buf, got.bytes, have) < 0 ||
+            !pv_socknames_map(t->socknames, got.bytes, have, len, &named))
+                return 0;
+        if (pv_tracee_write(e->tid, e->fix_buf, named.bytes, MIN((size_t) named.len, (size_t) e->fix_size)) < 0)
+                return 0;
+        (void) pv_tracee_write(e->tid, e->fix_lenp, &named.len, sizeof(named.len));
+        return 0;
 }
 
 /* The result of getcwd() or of readlink() on a /proc link, mapped back to the names the program
@@ -980,6 +1190,14 @@ static int fix_result(struct pv_ptrace *t, struct tracee *e) {
         int fix = e->fixup;
         e->fixup = FIX_NONE;
         int r = peek_reg(e->tid, offsetof(struct user_regs_struct, rax), &rax);
+        if (r >= 0 && fix == FIX_SOCKNAME)
+                return rax == 0 ? fix_sockname(t, e) : 0;
+        if (r >= 0 && fix == FIX_MMSG) {
+                uint32_t msg_len;
+                if (rax == 1 && pv_tracee_read(e->tid, e->fix_buf, &msg_len, sizeof(msg_len)) >= 0)
+                        (void) pv_tracee_write(e->tid, e->fix_lenp, &msg_len, sizeof(msg_len));
+                return 0;
+        }
         if (r < 0 || (int64_t) rax <= 0)
                 return r;
         if (fix == FIX_GETCWD) {
@@ -1017,6 +1235,7 @@ static int fix_result(struct pv_ptrace *t, struct tracee *e) {
 
 /* The exit of a call that we rewrote: its result mapped back, its registers put back. */
 static int exit_work(struct pv_ptrace *t, struct tracee *e) {
+        short_name_done(t, e);
         if (e->fixup) {
                 int r = fix_result(t, e);
                 if (r < 0 && r != -ESRCH)

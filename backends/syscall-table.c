@@ -269,6 +269,13 @@ const struct pv_syscall pv_syscall_table[] = {
                             .follow = PV_FOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_READ } },
                 NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
         },
+        {       /* every sendmmsg is trapped; see PV_SC_SENDMMSG for the messages after the first */
+                .name = "sendmmsg", NR(307, 345), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SENDMMSG,
+                .n_paths = 1,
+                .path = { { .arg = 1, .dirfd_arg = -1, .len_arg = -1, .type = PV_PATH_MSGHDR,
+                            .follow = PV_FOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_READ } },
+                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 0,
+        },
         {
                 .name = "inotify_add_watch", NR(254, 292), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_INOTIFY,
                 ONE_PATH(1, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_READ), FLAGS(2, PV_FLAGS_AT),
@@ -302,6 +309,34 @@ const struct pv_syscall pv_syscall_table[] = {
                 WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2,
         },
 
+        /* ---- open_tree: an O_PATH fd, which unotify cannot inject: the hybrid ---- */
+        {       /* with OPEN_TREE_CLONE a copy of the mount (CAP_SYS_ADMIN); without, an O_PATH open */
+                .name = "open_tree", NR(428, 428), RESULT_BOTH(PV_RESULT_FD), .kind = PV_SC_OPEN_TREE,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_READ), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {       /* open_tree_attr(dirfd, path, flags, struct mount_attr *, size): 6.15 */
+                .name = "open_tree_attr", NR(467, 467), RESULT_BOTH(PV_RESULT_FD), .kind = PV_SC_OPEN_TREE,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_READ), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+
+        /* ---- file attributes (FS_IOC_FSGETXATTR by path): 6.17 ---- */
+        {       /* a NULL path with AT_EMPTY_PATH is the dirfd's object */
+                .name = "file_getattr", NR(468, 468), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_FILE_GETATTR,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_STAT), FLAGS(4, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH, NO_MODE,
+                WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2,
+        },
+        {
+                .name = "file_setattr", NR(469, 469), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_FILE_SETATTR,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_NULL, PV_INTENT_MODIFY), FLAGS(4, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH, NO_MODE,
+                WRITES_NOTHING, HOW_DEFAULT, .extra_arg = 2,
+        },
+
         /* ---- privileged calls that name paths (the choice per call: README) ---- */
         {       /* mount(source, target, type, flags, data): the source is a path for bind and move
                  * mounts, a device or any string for others (decided as a path relative to the cwd,
@@ -319,6 +354,28 @@ const struct pv_syscall pv_syscall_table[] = {
         {
                 .name = "umount", NR(-1, 22), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
                 ONE_PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT), NO_FLAGS, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {       /* move_mount(from_dirfd, from_path, to_dirfd, to_path, flags): symlinks are not
+                 * followed unless MOVE_MOUNT_F_SYMLINKS / _T_SYMLINKS (0x01, 0x10); "" is the
+                 * dirfd's mount with MOVE_MOUNT_F_EMPTY_PATH / _T_EMPTY_PATH (0x04, 0x40). One
+                 * flags word for both paths: either bit counts for both (the kernel then checks) */
+                .name = "move_mount", NR(429, 429), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                .n_paths = 2, .path = { PATH(1, 0, PV_FOLLOW_IF_FLAG, PV_EMPTY_IF_FLAG, PV_INTENT_STAT),
+                                        PATH(3, 2, PV_FOLLOW_IF_FLAG, PV_EMPTY_IF_FLAG, PV_INTENT_STAT) },
+                FLAGS(4, PV_FLAGS_AT), .follow_flags = 0x11, .empty_path_flags = 0x44, NO_MODE,
+                WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+        },
+        {       /* fspick(dirfd, path, flags): FSPICK_SYMLINK_NOFOLLOW 0x02, FSPICK_EMPTY_PATH 0x08 */
+                .name = "fspick", NR(433, 433), RESULT_BOTH(PV_RESULT_FD), .kind = PV_SC_ADMIN,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_STAT), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = 0x02, .empty_path_flags = 0x08, NO_MODE, WRITES_NOTHING, HOW_EXEC,
+                .extra_arg = -1,
+        },
+        {       /* mount_setattr(dirfd, path, at_flags, struct mount_attr *, size) */
+                .name = "mount_setattr", NR(442, 442), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
+                ONE_PATH(1, 0, PV_FOLLOW, PV_EMPTY_IF_FLAG, PV_INTENT_STAT), FLAGS(2, PV_FLAGS_AT),
+                .nofollow_flags = AT_SYMLINK_NOFOLLOW, .empty_path_flags = AT_EMPTY_PATH, NO_MODE,
                 WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
         },
         {       /* the kernel writes to a swap file */
@@ -351,6 +408,22 @@ const struct pv_syscall pv_syscall_table[] = {
         {
                 .name = "getcwd", NR(79, 183), RESULT_BOTH(PV_RESULT_BUFFER), .kind = PV_SC_GETCWD,
                 .n_paths = 0, NO_FLAGS, NO_MODE, WRITES(0, 1), HOW_DEFAULT, .extra_arg = -1,
+        },
+
+        /* ---- an AF_UNIX address out: one bound through a redirect, as the program named it ---- */
+        {
+                .name = "getsockname", NR(51, 367), RESULT_BOTH(PV_RESULT_SOCKADDR), .kind = PV_SC_SOCKNAME,
+                .n_paths = 0, NO_FLAGS, NO_MODE, WRITES(1, 2), HOW_DEFAULT, .extra_arg = 0,
+        },
+        {
+                .name = "getpeername", NR(52, 368), RESULT_BOTH(PV_RESULT_SOCKADDR), .kind = PV_SC_SOCKNAME,
+                .n_paths = 0, NO_FLAGS, NO_MODE, WRITES(1, 2), HOW_DEFAULT, .extra_arg = 0,
+        },
+
+        /* ---- i386's socketcall(2): decoded into the rows above (pv_socketcall_row) ---- */
+        {
+                .name = "socketcall", NR(-1, 102), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_SOCKETCALL,
+                .n_paths = 0, NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_DEFAULT, .extra_arg = -1,
         },
 
         /* ---- file system statistics ---- */
@@ -606,6 +679,25 @@ const struct pv_syscall *pv_syscall_lookup_audit(uint32_t audit_arch, long nr) {
         return pv_syscall_lookup((enum pv_arch) a, nr);
 }
 
+const struct pv_syscall *pv_socketcall_row(uint64_t call, unsigned *ret_nargs) {
+        /* linux/net.h: SYS_BIND 2, SYS_CONNECT 3, SYS_GETSOCKNAME 6, SYS_GETPEERNAME 7,
+         * SYS_SENDTO 11, SYS_SENDMSG 16, SYS_SENDMMSG 20; the argument counts of net/socket.c's nargs[] */
+        static const struct {
+                uint8_t call, nargs;
+                const char *name;
+        } calls[] = {
+                { 2, 3, "bind" },         { 3, 3, "connect" }, { 6, 3, "getsockname" },
+                { 7, 3, "getpeername" }, { 11, 6, "sendto" }, { 16, 3, "sendmsg" },
+                { 20, 4, "sendmmsg" },
+        };
+        for (size_t i = 0; i < ELEMENTSOF(calls); i++)
+                if (calls[i].call == call) {
+                        *ret_nargs = calls[i].nargs;
+                        return pv_syscall_by_name(calls[i].name);
+                }
+        return NULL;
+}
+
 const struct pv_syscall *pv_syscall_by_name(const char *name) {
         if (!name)
                 return NULL;
@@ -689,11 +781,17 @@ static const char *const kind_names[_PV_SC_KIND_MAX] = {
         [PV_SC_CONNECT] = "connect",
         [PV_SC_SENDTO] = "sendto",
         [PV_SC_SENDMSG] = "sendmsg",
+        [PV_SC_SENDMMSG] = "sendmmsg",
         [PV_SC_INOTIFY] = "inotify",
         [PV_SC_FANOTIFY] = "fanotify",
         [PV_SC_NAME_TO_HANDLE] = "name_to_handle",
+        [PV_SC_OPEN_TREE] = "open_tree",
+        [PV_SC_FILE_GETATTR] = "file_getattr",
+        [PV_SC_FILE_SETATTR] = "file_setattr",
         [PV_SC_ADMIN] = "admin",
         [PV_SC_GETCWD] = "getcwd",
+        [PV_SC_SOCKNAME] = "sockname",
+        [PV_SC_SOCKETCALL] = "socketcall",
         [PV_SC_SETVIEW] = "setview",
         [PV_SC_SETFILTER] = "setfilter",
 };
@@ -884,7 +982,15 @@ bool pv_syscall_fast_path(const struct pv_syscall *sc, const uint64_t args[PV_SC
         return ((uint32_t) args[sc->flags_arg] & sc->fast_path_flag) != 0;
 }
 
+bool pv_syscall_hybrid_row(const struct pv_syscall *sc) {
+        return sc && (sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE || sc->kind == PV_SC_OPEN ||
+                      sc->kind == PV_SC_OPENAT || sc->kind == PV_SC_OPENAT2);
+}
+
 bool pv_syscall_no_address(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]) {
+        unsigned nargs;
+        if (sc && sc->kind == PV_SC_SOCKETCALL)
+                return !pv_socketcall_row(args[0], &nargs);
         return sc && sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN && sc->path[0].len_arg >= 0 &&
                sc->path[0].len_arg < PV_SC_ARGS && args[sc->path[0].len_arg] == 0;
 }

@@ -71,16 +71,29 @@ enum pv_sc_kind {
         PV_SC_CONNECT,     /* connect(fd, struct sockaddr_un *, len) */
         PV_SC_SENDTO,      /* sendto(fd, buf, len, flags, struct sockaddr_un *, addrlen) */
         PV_SC_SENDMSG,     /* sendmsg(fd, struct msghdr *, flags) */
+        PV_SC_SENDMMSG,    /* sendmmsg(fd, struct mmsghdr *, vlen, flags): path 0 is the first message's
+                            * address; the first message that a rule covers ends the part of the
+                            * vector sent in this call (a short count, as sendmmsg may return) */
         PV_SC_INOTIFY,     /* inotify_add_watch(fd, path, mask): IN_DONT_FOLLOW in mask */
         PV_SC_FANOTIFY,    /* fanotify_mark(fd, flags, mask, dirfd, path): FAN_MARK_DONT_FOLLOW in flags;
                             * a 64-bit mask, in two registers on i386 (one row per arch) */
         PV_SC_NAME_TO_HANDLE, /* name_to_handle_at(dirfd, path, struct file_handle *, mount_id *, flags) */
-        PV_SC_ADMIN,       /* mount, umount, umount2, swapon, swapoff, acct, uselib, quotactl:
-                            * privileged; the ptrace backends rewrite their paths, unotify lets them
-                            * pass untranslated (it would have to act in the tracee's mount
-                            * namespace with its capabilities; README says so) */
+        PV_SC_OPEN_TREE,   /* open_tree, open_tree_attr(dirfd, path, flags, ...): an O_PATH fd of the
+                            * object (or of a copy of its mount, OPEN_TREE_CLONE) */
+        PV_SC_FILE_GETATTR,/* file_getattr(dirfd, path, struct file_attr *, size, at_flags) */
+        PV_SC_FILE_SETATTR,/* file_setattr(dirfd, path, struct file_attr *, size, at_flags) */
+        PV_SC_ADMIN,       /* mount, umount, umount2, move_mount, fspick, mount_setattr, swapon,
+                            * swapoff, acct, uselib, quotactl: privileged; the ptrace backends
+                            * rewrite their paths, unotify hands them to its ptrace side (the call
+                            * is the tracee's own, in its mount namespace with its capabilities) */
         PV_SC_GETCWD,      /* getcwd(buf, size): no path in, a path out: a cwd reached through a
                             * redirect is shown by the name the program used */
+        PV_SC_SOCKNAME,    /* getsockname, getpeername(fd, addr, &len): no path in, an AF_UNIX address
+                            * out: one that the session bound through a redirect is shown by the
+                            * name the program gave (pv_socknames_map) */
+        PV_SC_SOCKETCALL,  /* i386 socketcall(call, args): the socket calls multiplexed, their
+                            * arguments in memory: decoded (pv_socketcall_row) into the row of the
+                            * call it names, and handled as that call */
         PV_SC_SETCREDS,    /* no path: setuid, setgroups, capset, ... change the caller's credentials */
         PV_SC_SETVIEW,     /* chroot, pivot_root, unshare, setns: may change the caller's root or
                             * mount namespace (chroot's own path is not translated yet) */
@@ -102,6 +115,8 @@ enum pv_sc_result {
         PV_RESULT_STATFS,       /* x86-64 struct statfs, 120 bytes */
         PV_RESULT_STATFS_I386,  /* i386 struct statfs (compat_statfs), 64 bytes (EOVERFLOW) */
         PV_RESULT_STATFS64_I386,/* i386 struct statfs64, 84 bytes (packed); args[extra_arg] must be 84 */
+        PV_RESULT_SOCKADDR,     /* a socket address at args[result_arg], its length (socklen_t, read
+                                 * and written) at args[size_arg] */
         _PV_RESULT_MAX,
 };
 
@@ -254,6 +269,17 @@ const struct pv_syscall *pv_syscall_lookup_audit(uint32_t audit_arch, long nr);
  * per arch: see the top of this file). */
 const struct pv_syscall *pv_syscall_by_name(const char *name);
 
+/* i386 socketcall(call, args): the row of the call that `call` (linux/net.h SYS_*) names when it
+ * is one of the table's (bind, connect, getsockname, getpeername, sendto, sendmsg; the filter
+ * traps socketcall for these only), and how many 32-bit words of arguments it reads at `args`;
+ * NULL for the others. */
+/* Newer than the 6.1 headers; the same number on x86-64 and i386. */
+#define PV_NR_FILE_GETATTR 468
+#define PV_NR_FILE_SETATTR 469
+
+#define PV_SOCKETCALL_MAX 21 /* SYS_* are below this */
+const struct pv_syscall *pv_socketcall_row(uint64_t call, unsigned *ret_nargs);
+
 /* Word `i` of an array of the arch's longs and pointers as the program laid it out (4 bytes on
  * i386, 8 on x86-64): struct msghdr, struct iovec arrays. */
 static inline uint64_t pv_arch_word(const void *base, size_t i, enum pv_arch arch) {
@@ -297,12 +323,19 @@ unsigned pv_syscall_intent(const struct pv_syscall *sc, const uint64_t args[PV_S
 
 /* Whether the last component of path `i` is not followed, given the effective flags. */
 bool pv_syscall_nofollow(const struct pv_syscall *sc, unsigned i, uint64_t flags);
+
+/* Whether unotify may hand the call to its session's ptrace side (the hybrid): the rows it
+ * cannot emulate (PV_HOW_TRACE: execve, chdir, ...), and the opens, whose O_PATH on what
+ * ADDFD cannot inject (a FIFO, a device, a socket, a symlink itself) goes there. A hybrid filter
+ * lets such a call through when its sixth argument (free in all of them) holds the cookie. */
+bool pv_syscall_hybrid_row(const struct pv_syscall *sc);
 /* Whether an empty path `i` is valid (naming the dirfd's object) given the effective flags. */
 bool pv_syscall_empty_path_ok(const struct pv_syscall *sc, unsigned i, uint64_t flags);
 /* Whether a non-strict filter lets this call through untrapped (see fast_path_flag). Exactly the
  * test that the BPF makes, for backends that see every call (plain ptrace) to skip the same. */
 bool pv_syscall_fast_path(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]);
 /* Whether the call names no address (a socket row whose address length is 0: send() on a
- * connected socket is sendto(fd, buf, len, flags, NULL, 0)). The filter lets such calls through
+ * connected socket is sendto(fd, buf, len, flags, NULL, 0); a socketcall of a call that has
+ * none, such as SYS_SOCKET). The filter lets such calls through
  * untrapped, strict or not (there is no path to decide on); plain ptrace skips the same. */
 bool pv_syscall_no_address(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]);

@@ -86,6 +86,8 @@ struct pv_unotify {
         struct pv_capture cap2;      /* the second path of rename, link */
         struct pv_decision decision2;
         const char *target2;         /* the second path to act on, or NULL */
+        struct pv_socknames *socknames; /* AF_UNIX addresses bound through a redirect */
+        uint64_t mmsg_vec;           /* sendmmsg: the vector whose first message we send, or 0 */
         char view2[PATH_MAX];
         char fd_path[64];            /* /proc/PID/fd/N for linkat(fd, "", .., AT_EMPTY_PATH) */
         char view[PATH_MAX];         /* /proc/self/... of the tracee, as /proc/PID/... */
@@ -141,9 +143,9 @@ int pv_unotify_new(int listener, unsigned filter_flags, const struct pv_policy *
 }
 
 struct pv_unotify *pv_unotify_free(struct pv_unotify *u) {
-        if (u)
-                u->hybrid = pv_ptrace_free(u->hybrid);
         if (u) {
+                u->hybrid = pv_ptrace_free(u->hybrid);
+                u->socknames = pv_socknames_free(u->socknames);
                 safe_close(u->own_root);
                 safe_close(u->cached_root);
                 free(u->wb);
@@ -987,9 +989,6 @@ static int tracee_fd(struct pv_unotify *u, uint64_t fd) {
         return r;
 }
 
-/* bind() and connect() of the tracee's socket to `path`, on a copy of its fd (the same socket).
- * A path longer than sun_path goes through an O_PATH fd of ours: /proc/self/fd/N for connect,
- * /proc/self/fd/N/NAME (N: its directory) for bind. */
 /* The most a datagram that we send for the program may carry. */
 #define SEND_MAX (1 << 20)
 
@@ -1048,6 +1047,64 @@ static int msg_data(struct pv_unotify *u, enum pv_arch arch, uint8_t **ret, size
         return 0;
 }
 
+/* A send made for the program: its count, or for sendmmsg's first message (u->mmsg_vec) one
+ * message sent, and its length in the message's msg_len. */
+static int mmsg_sent(struct pv_unotify *u, enum pv_arch arch, ssize_t sent, struct answer *a) {
+        a->kind = ANSWER_VALUE;
+        a->value = sent;
+        if (!u->mmsg_vec)
+                return 0;
+        uint32_t msg_len = (uint32_t) sent;
+        a->value = 1;
+        return defer_write(u, u->mmsg_vec + (arch == PV_ARCH_I386 ? 28 : 56), &msg_len, sizeof(msg_len));
+}
+
+/* sendmmsg whose first message names no path (a connected socket, an abstract name) while a later
+ * one does: that message sent by us as it is (see process()). */
+static int mmsg_unnamed(struct pv_unotify *u, enum pv_arch arch, const uint64_t args[PV_SC_ARGS], struct answer *a) {
+        struct pv_capture *c = &u->cap;
+        struct sockaddr_storage name;
+        c->msghdr_size = arch == PV_ARCH_I386 ? 28 : 56;
+        int r = own_read(u, u->mmsg_vec, c->msghdr, c->msghdr_size);
+        if (r < 0)
+                return r;
+        uint64_t name_addr = pv_arch_word(c->msghdr, 0, arch);
+        uint32_t name_len = (uint32_t) pv_arch_word(c->msghdr, 1, arch);
+        c->msg_iov = pv_arch_word(c->msghdr, 2, arch);
+        c->msg_iovlen = pv_arch_word(c->msghdr, 3, arch);
+        c->msg_control = pv_arch_word(c->msghdr, 4, arch);
+        c->msg_controllen = pv_arch_word(c->msghdr, 5, arch);
+        if (!name_addr)
+                name_len = 0;
+        if (name_len > sizeof(name))
+                return -EINVAL;
+        if (name_len > 0 && (r = own_read(u, name_addr, &name, name_len)) < 0)
+                return r;
+        _cleanup_close_ int sfd = tracee_fd(u, args[0]);
+        if (sfd < 0)
+                return sfd;
+        _cleanup_free_ uint8_t *buf = NULL;
+        size_t n = 0;
+        if ((r = msg_data(u, arch, &buf, &n)) < 0)
+                return r;
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
+                return -ESRCH;
+        ssize_t sent = sendto(sfd, buf, n, (int) args[2] | MSG_NOSIGNAL, name_len ? (struct sockaddr *) &name : NULL,
+                              name_len);
+        if (sent < 0)
+                return -errno;
+        r = mmsg_sent(u, arch, sent, a);
+        if (r >= 0 && u->wb_len > 0) {
+                r = pv_tracee_write((pid_t) u->req->pid, u->wb_addr, u->wb, u->wb_len);
+                u->wb_len = 0;
+        }
+        return r;
+}
+
+/* bind(), connect(), sendto() and sendmsg() of the tracee's socket to `path`, on a copy of its fd
+ * (the same socket). A path longer than sun_path goes through an O_PATH fd of ours:
+ * /proc/self/fd/N for the others, /proc/self/fd/N/NAME (N: its directory) for bind. A bound
+ * address is remembered with the program's name for it, for getsockname() and getpeername(). */
 static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, const char *path,
                           const uint64_t args[PV_SC_ARGS], struct answer *a) {
         pid_t pid = (pid_t) u->req->pid;
@@ -1089,6 +1146,13 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, enu
                 old = umask(mask);
                 k = bind(sfd, (struct sockaddr *) &sa, len);
                 umask(old);
+                if (k == 0) {
+                        char kernel[sizeof(sa.sun_path) + 1] = {};
+                        memcpy(kernel, sa.sun_path, MIN(pl, sizeof(sa.sun_path)));
+                        r = pv_socknames_add(&u->socknames, kernel, u->cap.path);
+                        if (r < 0) /* the socket is bound all the same: only its name shows */
+                                log_debug("%d: cannot remember the address bound: %s", (int) pid, strerror(-r));
+                }
         } else if (sc->kind == PV_SC_SENDMSG || sc->kind == PV_SC_SENDTO) {
                 _cleanup_free_ uint8_t *buf = NULL;
                 size_t n = 0;
@@ -1100,9 +1164,7 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, enu
                 ssize_t sent = sendto(sfd, buf, n, flags | MSG_NOSIGNAL, (struct sockaddr *) &sa, len);
                 if (sent < 0)
                         return -errno;
-                a->kind = ANSWER_VALUE;
-                a->value = sent;
-                return 0;
+                return mmsg_sent(u, arch, sent, a);
         } else
                 k = connect(sfd, (struct sockaddr *) &sa, len);
         if (k < 0)
@@ -1211,6 +1273,29 @@ static int emulate(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_ar
                 a->kind = ANSWER_VALUE;
                 a->value = 0;
                 return 0;
+        }
+
+        case PV_SC_FILE_GETATTR:
+        case PV_SC_FILE_SETATTR: {
+                /* the kernel's own call on the target with our copy of struct file_attr, of the
+                 * program's size (the kernel checks size and flags as it would for the program) */
+                enum { PAGE = 4096 };
+                size_t size = (size_t) args[3];
+                bool set = sc->kind == PV_SC_FILE_SETATTR;
+                _cleanup_free_ uint8_t *fa = calloc(1, PAGE);
+                if (!fa)
+                        return -ENOMEM;
+                int r = set && size <= PAGE ? own_read(u, args[sc->extra_arg], fa, size) : 0;
+                if (r < 0)
+                        return r;
+                if (syscall(set ? PV_NR_FILE_SETATTR : PV_NR_FILE_GETATTR, AT_FDCWD, path, fa, size, (unsigned) flags) < 0)
+                        return -errno;
+                if (set) {
+                        a->kind = ANSWER_VALUE;
+                        a->value = 0;
+                        return 0;
+                }
+                return answer_bytes(u, a, args[sc->extra_arg], fa, size, 0);
         }
 
         case PV_SC_STATFS: {
@@ -1325,6 +1410,39 @@ static int reverse_getcwd(struct pv_unotify *u, pid_t pid, const uint64_t args[P
         return 0;
 }
 
+/* getsockname(), getpeername(): the kernel's answer, on a copy of the program's socket; when it
+ * names an address that the session bound through a redirect, the program's name for it, written
+ * as the kernel writes it (min(room, length) bytes, then the length). Whatever would fail (a bad
+ * fd, a bad pointer, a negative room) and whatever needs no change is left to the kernel. */
+static int reverse_sockname(struct pv_unotify *u, const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS],
+                            struct answer *a) {
+        a->kind = ANSWER_CONTINUE;
+        if (!u->socknames)
+                return 0;
+        _cleanup_close_ int sfd = tracee_fd(u, args[0]);
+        if (sfd < 0)
+                return sfd == -ESRCH ? sfd : 0;
+        struct pv_sockname got, named;
+        socklen_t len = sizeof(got.bytes);
+        int k = strcmp(sc->name, "getpeername") == 0 ? getpeername(sfd, (struct sockaddr *) got.bytes, &len)
+                                                      : getsockname(sfd, (struct sockaddr *) got.bytes, &len);
+        if (k < 0 || !pv_socknames_map(u->socknames, got.bytes, MIN(len, sizeof(got.bytes)), len, &named))
+                return 0;
+        int32_t room;
+        if (own_read(u, args[2], &room, sizeof(room)) < 0 || room < 0)
+                return 0;
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
+                return -ESRCH;
+        int r = own_write(u, args[1], named.bytes, MIN((uint32_t) room, named.len));
+        if (r >= 0)
+                r = own_write(u, args[2], &named.len, sizeof(named.len));
+        if (r < 0)
+                return r;
+        a->kind = ANSWER_VALUE;
+        a->value = 0;
+        return 0;
+}
+
 /* ---- execve, execveat, chdir: the hybrid ----------------------------------------------------------- */
 
 /* The kernel's "make this call again" (include/linux/errno.h): the answer that sends the tracee
@@ -1427,6 +1545,17 @@ static int hybrid(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arc
         return 0;
 }
 
+/* Whether an O_PATH open of `path` can be answered with an fd of ours (see open_now_at()): a
+ * regular file or a directory. Anything else (a FIFO, a device, a socket, a symlink with
+ * O_NOFOLLOW) goes to the ptrace side, which makes the program's own call on the target. Looked
+ * at as ourselves: it only chooses the way, and an error is left to the way that reports it. */
+static bool o_path_injectable(const char *path, uint64_t flags) {
+        struct stat st;
+        if (fstatat(AT_FDCWD, path, &st, (flags & O_NOFOLLOW) ? AT_SYMLINK_NOFOLLOW : 0) < 0)
+                return true;
+        return S_ISREG(st.st_mode) || S_ISDIR(st.st_mode);
+}
+
 /* Decides and acts; fills `a`. A negative return is an errno for the tracee. */
 static int process(struct pv_unotify *u, struct answer *a) {
         const struct seccomp_data *d = &u->req->data;
@@ -1436,6 +1565,32 @@ static int process(struct pv_unotify *u, struct answer *a) {
 
         int arch = pv_arch_from_audit(d->arch);
         const struct pv_syscall *sc = arch >= 0 ? pv_syscall_lookup((enum pv_arch) arch, d->nr) : NULL;
+        for (unsigned i = 0; i < PV_SC_ARGS; i++)
+                args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
+        if (sc && sc->kind == PV_SC_SOCKETCALL) {
+                /* i386 socketcall: the call it names, with its arguments from memory */
+                r = pv_capture_socketcall(pid, args, &sc, args);
+                if (r <= 0) {
+                        a->kind = ANSWER_CONTINUE;
+                        return r;
+                }
+        }
+        /* sendmmsg with a message that a rule covers: we send its first message only, as a
+         * sendmsg, and answer 1 (or that message's error); the program sends the rest in its next
+         * call, as after any short count. A message that no rule covers goes as it is. */
+        u->mmsg_vec = 0;
+        if (sc && sc->kind == PV_SC_SENDMMSG) {
+                unsigned k;
+                r = pv_capture_mmsg(&u->cap, &u->decision, pid, (enum pv_arch) arch, args, unotify_root_path, u, &k);
+                if (r <= 0) {
+                        a->kind = ANSWER_CONTINUE;
+                        return r;
+                }
+                u->mmsg_vec = args[1];
+                sc = pv_syscall_by_name("sendmsg");
+                args[2] = args[3];
+                args[3] = 0;
+        }
         if (sc && sc->kind == PV_SC_SETCREDS) {
                 /* From now on some tracee may differ from us: act as each one. (Sticky for the
                  * session: its children inherit what it becomes, and fork is not seen here.) */
@@ -1467,19 +1622,16 @@ static int process(struct pv_unotify *u, struct answer *a) {
                 a->kind = ANSWER_CONTINUE;
                 return 0;
         }
-        if (sc && sc->kind == PV_SC_GETCWD) {
-                for (unsigned i = 0; i < PV_SC_ARGS; i++)
-                        args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
+        if (sc && sc->kind == PV_SC_GETCWD)
                 return reverse_getcwd(u, pid, args, a);
-        }
-        if (sc && sc->n_paths == 1 && sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE && arch >= 0)
+        if (sc && sc->kind == PV_SC_SOCKNAME)
+                return reverse_sockname(u, sc, args, a);
+        if (sc && sc->n_paths >= 1 && sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE && arch >= 0)
                 return hybrid(u, sc, (enum pv_arch) arch, a);
         if (!sc || sc->n_paths < 1 || sc->how[PV_SC_BACKEND_UNOTIFY] != PV_HOW_EMULATE) {
                 a->kind = ANSWER_CONTINUE; /* not ours (yet): the kernel does it */
                 return 0;
         }
-        for (unsigned i = 0; i < PV_SC_ARGS; i++)
-                args[i] = arch == PV_ARCH_I386 ? (uint32_t) d->args[i] : d->args[i];
 
         /* every path of the call, each on its own; a path that names an fd's object ("" with
          * AT_EMPTY_PATH, utimensat's NULL) has nothing to decide (kernel[i]) */
@@ -1491,6 +1643,8 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         return r;
                 kernel[i] = r == PV_CAPTURE_KERNEL;
         }
+        if (kernel[0] && u->mmsg_vec)
+                return mmsg_unnamed(u, (enum pv_arch) arch, args, a);
         if (kernel[0] && (sc->n_paths == 1 || kernel[1])) {
                 a->kind = ANSWER_CONTINUE;
                 return 0;
@@ -1501,7 +1655,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
 
         struct pv_decision *decs[PV_SC_PATHS_MAX] = { &u->decision, &u->decision2 };
         const char *targets[PV_SC_PATHS_MAX] = {};
-        bool redirected = false;
+        bool redirected = false, readonly = false;
         for (unsigned i = 0; i < sc->n_paths; i++) {
                 if (kernel[i])
                         continue;
@@ -1514,6 +1668,13 @@ static int process(struct pv_unotify *u, struct answer *a) {
                         /* the first path that a rule denies decides the call */
                         u->ctr->denied++;
                         pv_log_decision(u->verbose, u->session, sc, pid, caps[i]->abs, NULL, dec);
+                        if (sc->n_paths == 1 && pv_rule_readonly(dec->rule)) {
+                                /* EROFS, or what the kernel finds first on a read-only mount: looked
+                                 * at below, as the tracee (pv_capture_readonly_errno) */
+                                readonly = true;
+                                targets[i] = caps[i]->abs;
+                                break;
+                        }
                         return -dec->error;
                 case PV_PASS:
                         targets[i] = pv_capture_target(caps[i], caps[i]->abs);
@@ -1537,15 +1698,17 @@ static int process(struct pv_unotify *u, struct answer *a) {
                           caps[0]->abs, caps[1]->abs);
                 return -EXDEV;
         }
+        if (redirected && u->cookie && (flags & O_PATH) && pv_syscall_hybrid_row(sc) && !o_path_injectable(targets[0], flags))
+                return hybrid(u, sc, (enum pv_arch) arch, a);
         if (redirected)
                 u->ctr->redirected++;
-        else {
+        else if (!readonly) {
                 u->ctr->passed++;
                 bool fix_link = (sc->kind == PV_SC_READLINK || sc->kind == PV_SC_READLINKAT) && proc_link(c->abs);
                 /* sendmsg with control data (fds, credentials) cannot be performed for the program:
                  * the kernel does it, strict or not (README) */
                 bool own_control = sc->kind == PV_SC_SENDMSG && c->msg_control != 0 && c->msg_controllen > 0;
-                if ((!pv_policy_strict(u->policy) && !u->emulate_all && !fix_link) || own_control) {
+                if (!u->mmsg_vec && ((!pv_policy_strict(u->policy) && !u->emulate_all && !fix_link) || own_control)) {
                         a->kind = ANSWER_CONTINUE;
                         return 0;
                 }
@@ -1661,6 +1824,10 @@ static int process(struct pv_unotify *u, struct answer *a) {
         }
         u->switched_real = switched && real_ids;
         u->acting = switched;
+        if (readonly) {
+                r = -pv_capture_readonly_errno(u->policy, sc, &u->cap);
+                goto out;
+        }
         if (!magic && redirected && sc->n_paths == 1 && !beneath && !u->cap.last_dot[0] &&
             (sc->flags_type == PV_FLAGS_OPEN || (sc->flags_type == PV_FLAGS_OPEN_HOW && how.resolve == 0)) &&
             pv_capture_has_rest(u->cap.abs, &u->decision)) {

@@ -1013,6 +1013,10 @@ int pv_policy_decide(const struct pv_policy *p, const char *path, unsigned inten
         return 0;
 }
 
+bool pv_rule_readonly(const struct pv_rule *r) {
+        return r && r->kind != RULE_DENY && r->readonly;
+}
+
 const char *pv_rule_path(const struct pv_rule *r) {
         return r->data;
 }

@@ -111,6 +111,9 @@ const char *pv_rule_path(const struct pv_rule *r);
 const char *pv_rule_file(const struct pv_rule *r);
 unsigned pv_rule_line(const struct pv_rule *r);
 unsigned pv_rule_col(const struct pv_rule *r);
+/* Whether the rule refuses writes with EROFS (readonly, alone or with a redirect), as opposed
+ * to a deny rule (whose errno may be EROFS too). */
+bool pv_rule_readonly(const struct pv_rule *r);
 /* "redirect /home/me/x", "deny EACCES", "readonly", "redirect /x, readonly", "pass" */
 const char *pv_rule_describe(const struct pv_rule *r, char *buf, size_t size);
 
