@@ -22,6 +22,9 @@
  *                            with writes on the filesystem
  *   inotify, fanotify        ok wd=N / ok per watch; then the actions' results and the events
  *                            that they caused (the inotify/fanotify section below)
+ *   unix-* (AF_UNIX)         one line per step: "STEP ok ..." or "STEP err ENAME"; names that
+ *                            the kernel returned as "PATH" len=N or unnamed len=N (the AF_UNIX
+ *                            section below)
  * The exit status is 0 whenever the call was made, even if it failed (the error is the output);
  * 1 when the helper itself could not do its set-up; 2 for usage errors. */
 
@@ -38,6 +41,7 @@
 #include <stdarg.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,11 +49,14 @@
 #include <sys/fanotify.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -231,6 +238,16 @@ static const struct flag_name flag_names[] = {
         { "AT_EACCESS", AT_EACCESS },
         { "AT_NO_AUTOMOUNT", AT_NO_AUTOMOUNT },
         { "AT_EMPTY_PATH", AT_EMPTY_PATH },
+        { "AT_RECURSIVE", 0x8000 },
+        /* open_tree(2) */
+        { "OPEN_TREE_CLONE", 1 },
+        { "OPEN_TREE_CLOEXEC", O_CLOEXEC },
+        /* struct file_attr's fa_xflags (FS_XFLAG_*) */
+        { "FS_XFLAG_NODUMP", 0x80 },
+        { "FS_XFLAG_NOATIME", 0x40 },
+        { "FS_XFLAG_APPEND", 0x10 },
+        { "FS_XFLAG_IMMUTABLE", 0x08 },
+        { "FS_XFLAG_PROJINHERIT", 0x200 },
         { "AT_STATX_SYNC_AS_STAT", 0 },
         { "AT_STATX_FORCE_SYNC", AT_STATX_FORCE_SYNC },
         { "AT_STATX_DONT_SYNC", AT_STATX_DONT_SYNC },
@@ -1349,6 +1366,56 @@ static int cmd_calls(int argc, char **argv) {
                 r = sc(syscall(__NR_openat2, dirfd, argv[2], &how, sizeof how), &err);
                 put_dirfd(dirfd);
                 open_result(r, err);
+        } else if (strcmp(c, "open_tree") == 0) {
+                need(argc, 4, 4, "open_tree DIR REL FLAGS");
+                unsigned long long fl = parse_flags("flags", argv[3]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(428 /* open_tree */, dirfd, argv[2], (long)fl), &err);
+                put_dirfd(dirfd);
+                open_result(r, err);
+        } else if (strcmp(c, "file_getattr") == 0 || strcmp(c, "file_setattr") == 0) {
+                /* struct file_attr (6.17): u64 fa_xflags; u32 fa_extsize, fa_nextents, fa_projid,
+                 * fa_cowextsize: 24 bytes (FILE_ATTR_SIZE_VER0) */
+                bool set = strcmp(c, "file_setattr") == 0;
+                need(argc, set ? 6 : 4, set ? 7 : 5,
+                     set ? "file_setattr DIR REL ATFLAGS XFLAGS PROJID [SIZE]" : "file_getattr DIR REL ATFLAGS [SIZE]");
+                unsigned long long fl = parse_flags("flags", argv[3]);
+                int si = set ? 6 : 4;
+                size_t size = argc > si ? (size_t)parse_long("size", argv[si], 0, 65536) : 24;
+                static unsigned char fa[8192];
+                memset(fa, STAT_FILL, sizeof fa);
+                if (set) {
+                        uint64_t xflags = parse_flags("xflags", argv[4]);
+                        uint32_t projid = (uint32_t)parse_long("projid", argv[5], 0, 0xffffffffL), zero = 0;
+                        memcpy(fa, &xflags, 8);
+                        memcpy(fa + 8, &zero, 4);
+                        memcpy(fa + 12, &zero, 4);
+                        memcpy(fa + 16, &projid, 4);
+                        memcpy(fa + 20, &zero, 4);
+                        memset(fa + 24, 0, sizeof fa - 24);
+                }
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(set ? 469 : 468, dirfd, strcmp(argv[2], "@null") == 0 ? NULL : argv[2], fa, size,
+                               (long)fl), &err);
+                put_dirfd(dirfd);
+                if (r < 0)
+                        print_err(err);
+                else if (set)
+                        printf("ok\n");
+                else {
+                        uint64_t xflags;
+                        uint32_t w[4];
+                        memcpy(&xflags, fa, 8);
+                        memcpy(w, fa + 8, 16);
+                        bool tail_zero = true;
+                        for (size_t i = 24; i < size && i < sizeof fa; i++)
+                                tail_zero = tail_zero && fa[i] == 0;
+                        printf("ok xflags=0x%llx extsize=%u nextents=%u projid=%u cowextsize=%u%s\n",
+                               (unsigned long long)xflags, w[0], w[1], w[2], w[3],
+                               size > 24 ? (tail_zero ? " tail=zero" : " tail=untouched") : "");
+                }
         } else if (strcmp(c, "creat") == 0) {
                 need(argc, 3, 3, "creat PATH MODE");
                 r = sc(syscall(SYS_creat, argv[1], (long)parse_mode(argv[2])), &err);
@@ -2382,12 +2449,400 @@ static int cmd_notify(int argc, char **argv) {
         return 0;
 }
 
+/* ---------------------------------------------------------------------------------------------- */
+/* AF_UNIX sockets: bind, connect, sendto, sendmsg on named addresses, and the names that the
+ * kernel gives back (getsockname, getpeername, accept4, recvfrom)
+ *
+ *   [i386-|i386sc-]unix-stream PATH, unix-dgram PATH, unix-connect PATH [stream|dgram],
+ *   unix-bind PATH [stream|dgram], unix-sendto PATH
+ *
+ * Every socket call is made in one of three ways (ux_mode): the x86-64 system call, the i386
+ * direct socket call through int $0x80 (i386-), or i386 socketcall(2) with its argument array
+ * (i386sc-); in the i386 flavours every pointer is below 4 GiB (all buffers come from
+ * low_alloc() whatever the flavour, and the msghdr is built in the flavour's layout). read, write
+ * and close are the 64-bit calls on the same fds. One line per step, "STEP ok ..." or "STEP err
+ * ENAME"; a step that depends on a failed one is not made. An address that the kernel returned is
+ * printed as "PATH" (its sun_path bytes up to the returned length, stopping at a NUL) or unnamed
+ * (no more than sizeof(sa_family_t)), then " len=N", the returned length. */
+
+#define I386_NR_socketcall 102
+#define I386_NR_socket 359
+#define I386_NR_bind 361
+#define I386_NR_connect 362
+#define I386_NR_listen 363
+#define I386_NR_accept4 364
+#define I386_NR_getsockname 367
+#define I386_NR_getpeername 368
+#define I386_NR_sendto 369
+#define I386_NR_sendmsg 370
+#define I386_NR_recvfrom 371
+#define I386_NR_sendmmsg 345
+
+enum ux_mode { UX_NATIVE, UX_I386, UX_SOCKETCALL };
+static enum ux_mode ux_mode;
+
+enum ux_op { UX_SOCKET, UX_BIND, UX_CONNECT, UX_LISTEN, UX_ACCEPT4, UX_GETSOCKNAME, UX_GETPEERNAME,
+             UX_SENDTO, UX_RECVFROM, UX_SENDMSG, UX_SENDMMSG, UX_NOPS };
+
+/* the x86-64 number, the i386 number, the socketcall(2) call (SYS_* of <linux/net.h>), the
+ * number of arguments */
+static const struct {
+        long nr64, nr386;
+        uint32_t sc;
+        int nargs;
+} ux_calls[UX_NOPS] = {
+        [UX_SOCKET] = { __NR_socket, I386_NR_socket, 1, 3 },
+        [UX_BIND] = { __NR_bind, I386_NR_bind, 2, 3 },
+        [UX_CONNECT] = { __NR_connect, I386_NR_connect, 3, 3 },
+        [UX_LISTEN] = { __NR_listen, I386_NR_listen, 4, 2 },
+        [UX_GETSOCKNAME] = { __NR_getsockname, I386_NR_getsockname, 6, 3 },
+        [UX_GETPEERNAME] = { __NR_getpeername, I386_NR_getpeername, 7, 3 },
+        [UX_SENDTO] = { __NR_sendto, I386_NR_sendto, 11, 6 },
+        [UX_RECVFROM] = { __NR_recvfrom, I386_NR_recvfrom, 12, 6 },
+        [UX_SENDMSG] = { __NR_sendmsg, I386_NR_sendmsg, 16, 3 },
+        [UX_ACCEPT4] = { __NR_accept4, I386_NR_accept4, 18, 4 },
+        [UX_SENDMMSG] = { __NR_sendmmsg, I386_NR_sendmmsg, 20, 4 },
+};
+
+/* One socket call in the current flavour; -1 with *err set on failure. */
+static long ux_call(enum ux_op op, int *err, const uintptr_t a[6]) {
+        if (ux_mode == UX_NATIVE)
+                return sc(syscall(ux_calls[op].nr64, a[0], a[1], a[2], a[3], a[4], a[5]), err);
+        uint32_t w[6];
+        for (int i = 0; i < 6; i++) {
+                if (a[i] > UINT32_MAX) {
+                        errno = EOVERFLOW;
+                        die_setup("an i386 socket call argument above 4 GiB");
+                }
+                w[i] = (uint32_t)a[i];
+        }
+        if (ux_mode == UX_I386)
+                return i386_result(int80_6(ux_calls[op].nr386, w[0], w[1], w[2], w[3], w[4], w[5]), err);
+        uint32_t *args = low_alloc(sizeof w);
+        memcpy(args, w, sizeof(uint32_t) * (size_t)ux_calls[op].nargs);
+        return i386_result(int80(I386_NR_socketcall, ux_calls[op].sc, low32(args), 0, 0, 0), err);
+}
+
+#define UX(op, err, ...) ux_call(op, err, (const uintptr_t[6]){ __VA_ARGS__ })
+
+/* PATH as a struct sockaddr_un below 4 GiB: with its NUL when it fits, 108 bytes without one */
+static struct sockaddr_un *ux_addr(const char *path, socklen_t *len) {
+        size_t n = strlen(path);
+        struct sockaddr_un *sa = low_alloc(sizeof *sa);
+        if (n > sizeof sa->sun_path)
+                die_usage("an AF_UNIX path of %zu bytes (at most %zu)", n, sizeof sa->sun_path);
+        sa->sun_family = AF_UNIX;
+        memcpy(sa->sun_path, path, n);
+        *len = (socklen_t)(offsetof(struct sockaddr_un, sun_path) + n + (n < sizeof sa->sun_path));
+        return sa;
+}
+
+/* a buffer for an address that the kernel returns, and its length (in and out) */
+struct ux_name {
+        struct sockaddr_un *sa;
+        socklen_t *len;
+};
+
+static struct ux_name ux_name_buf(void) {
+        struct ux_name n = { low_alloc(sizeof *n.sa), low_alloc(sizeof *n.len) };
+        memset(n.sa, STAT_FILL, sizeof *n.sa);
+        *n.len = sizeof *n.sa;
+        return n;
+}
+
+static void ux_print_name(struct ux_name n) {
+        socklen_t len = *n.len;
+        const size_t off = offsetof(struct sockaddr_un, sun_path);
+        if (len <= sizeof(sa_family_t))
+                printf("unnamed");
+        else {
+                if (n.sa->sun_family != AF_UNIX)
+                        printf("family=%u ", n.sa->sun_family);
+                size_t max = (len < sizeof *n.sa ? len : sizeof *n.sa) - off;
+                print_escaped((const unsigned char *)n.sa->sun_path, strnlen(n.sa->sun_path, max));
+        }
+        printf(" len=%u", (unsigned)len);
+}
+
+/* STEP: getsockname or getpeername of fd */
+static bool ux_getname(const char *step, enum ux_op op, int fd) {
+        struct ux_name n = ux_name_buf();
+        int err;
+        long r = UX(op, &err, (uintptr_t)fd, (uintptr_t)n.sa, (uintptr_t)n.len);
+        printf("%s ", step);
+        if (r < 0) {
+                print_err(err);
+                return false;
+        }
+        printf("ok ");
+        ux_print_name(n);
+        putchar('\n');
+        return true;
+}
+
+static int ux_socket(int type) {
+        int err;
+        long r = UX(UX_SOCKET, &err, AF_UNIX, (uintptr_t)(type | SOCK_CLOEXEC), 0);
+        if (r < 0) {
+                printf("socket ");
+                print_err(err);
+        }
+        return (int)r;
+}
+
+/* STEP (bind or connect) of fd to the address */
+static bool ux_addr_call(const char *step, enum ux_op op, int fd, const struct sockaddr_un *sa, socklen_t len) {
+        int err;
+        long r = UX(op, &err, (uintptr_t)fd, (uintptr_t)sa, len);
+        printf("%s ", step);
+        r < 0 ? print_err(err) : (void)printf("ok\n");
+        return r >= 0;
+}
+
+/* data below 4 GiB */
+static char *ux_data(const char *s) {
+        return low_strdup(s);
+}
+
+/* STEP: sendto of s to the address (NULL: none, a plain send) */
+static void ux_sendto(const char *step, int fd, const char *s, const struct sockaddr_un *sa, socklen_t len) {
+        int err;
+        long r = UX(UX_SENDTO, &err, (uintptr_t)fd, (uintptr_t)ux_data(s), strlen(s), 0, (uintptr_t)sa, sa ? len : 0);
+        printf("%s ", step);
+        r < 0 ? print_err(err) : (void)printf("ok %ld\n", r);
+}
+
+/* sendmsg of the pieces (at most two) to the address, no control data, in the flavour's layout:
+ * struct msghdr and iovec of x86-64, or of i386 (28 and 8 bytes of 32-bit fields) */
+static void ux_sendmsg(int fd, const struct sockaddr_un *sa, socklen_t len, const char *p1, const char *p2) {
+        const char *parts[2] = { p1, p2 };
+        int np = p2 ? 2 : 1, err;
+        void *msg;
+        if (ux_mode == UX_NATIVE) {
+                struct iovec *iov = low_alloc(sizeof *iov * 2);
+                for (int i = 0; i < np; i++)
+                        iov[i] = (struct iovec){ ux_data(parts[i]), strlen(parts[i]) };
+                struct msghdr *m = low_alloc(sizeof *m);
+                *m = (struct msghdr){ .msg_name = (void *)sa, .msg_namelen = len, .msg_iov = iov, .msg_iovlen = (size_t)np };
+                msg = m;
+        } else {
+                uint32_t *iov = low_alloc(8 * 2), *m = low_alloc(28);
+                for (int i = 0; i < np; i++) {
+                        iov[2 * i] = low32(ux_data(parts[i]));
+                        iov[2 * i + 1] = (uint32_t)strlen(parts[i]);
+                }
+                m[0] = low32(sa);         /* msg_name */
+                m[1] = len;               /* msg_namelen */
+                m[2] = low32(iov);        /* msg_iov */
+                m[3] = (uint32_t)np;      /* msg_iovlen */
+                m[4] = m[5] = m[6] = 0;   /* msg_control, msg_controllen, msg_flags */
+                msg = m;
+        }
+        long r = UX(UX_SENDMSG, &err, (uintptr_t)fd, (uintptr_t)msg, 0);
+        printf("sendmsg ");
+        r < 0 ? print_err(err) : (void)printf("ok %ld\n", r);
+}
+
+/* recv (recvfrom, MSG_DONTWAIT), with the sender's address when from */
+static void ux_recv(int fd, bool from) {
+        struct ux_name n = ux_name_buf();
+        char *buf = low_alloc(256);
+        int err;
+        long r = UX(UX_RECVFROM, &err, (uintptr_t)fd, (uintptr_t)buf, 255, MSG_DONTWAIT, from ? (uintptr_t)n.sa : 0,
+                    from ? (uintptr_t)n.len : 0);
+        printf("recv ");
+        if (r < 0) {
+                print_err(err);
+                return;
+        }
+        print_escaped((const unsigned char *)buf, (size_t)r);
+        if (from) {
+                printf(" from ");
+                ux_print_name(n);
+        }
+        putchar('\n');
+}
+
+/* sendmmsg of "m0", "m1", ... to the n addresses, as a program that handles short counts: the
+ * rest again after a short count, a message that fails alone (the first of its call) reported
+ * and skipped. Prints "mmsg I ok LEN" or "mmsg I err ENAME" per message: the same natively and
+ * under a supervisor that cuts the vector short. Layout of the flavour: struct mmsghdr is the
+ * msghdr, msg_len and padding, 64 bytes on x86-64, 32 on i386. */
+static void ux_sendmmsg(int fd, struct sockaddr_un **sa, const socklen_t *len, int n) {
+        size_t esize = ux_mode == UX_NATIVE ? 64 : 32;
+        uint8_t *vec = low_alloc(esize * (size_t)n);
+        memset(vec, 0, esize * (size_t)n);
+        for (int i = 0; i < n; i++) {
+                char data[16];
+                snprintf(data, sizeof data, "m%d", i);
+                char *d = ux_data(data);
+                if (ux_mode == UX_NATIVE) {
+                        struct iovec *iov = low_alloc(sizeof *iov);
+                        *iov = (struct iovec){ d, strlen(d) };
+                        struct mmsghdr *m = (struct mmsghdr *)(vec + esize * (size_t)i);
+                        m->msg_hdr = (struct msghdr){ .msg_name = sa[i], .msg_namelen = len[i], .msg_iov = iov, .msg_iovlen = 1 };
+                } else {
+                        uint32_t *iov = low_alloc(8), *m = (uint32_t *)(vec + esize * (size_t)i);
+                        iov[0] = low32(d);
+                        iov[1] = (uint32_t)strlen(d);
+                        m[0] = low32(sa[i]);
+                        m[1] = len[i];
+                        m[2] = low32(iov);
+                        m[3] = 1;
+                }
+        }
+        for (int at = 0; at < n;) {
+                int err;
+                long r = UX(UX_SENDMMSG, &err, (uintptr_t)fd, (uintptr_t)(vec + esize * (size_t)at), (uintptr_t)(n - at), 0);
+                if (r < 0) {
+                        printf("mmsg %d ", at);
+                        print_err(err);
+                        at++;
+                        continue;
+                }
+                if (r == 0 || r > n - at) {
+                        printf("mmsg %d: sendmmsg returned %ld\n", at, r);
+                        return;
+                }
+                for (long k = 0; k < r; k++, at++) {
+                        uint32_t msg_len;
+                        memcpy(&msg_len, vec + esize * (size_t)at + (ux_mode == UX_NATIVE ? 56 : 28), 4);
+                        printf("mmsg %d ok %u\n", at, (unsigned)msg_len);
+                }
+        }
+}
+
+static int ux_type(int argc, char **argv, int i) {
+        if (argc <= i || strcmp(argv[i], "stream") == 0)
+                return SOCK_STREAM;
+        if (strcmp(argv[i], "dgram") == 0)
+                return SOCK_DGRAM;
+        die_usage("a socket type is stream or dgram, not '%s'", argv[i]);
+}
+
+static int cmd_unix(int argc, char **argv) {
+        const char *c = argv[0];
+        if (strncmp(c, "i386sc-", 7) == 0)
+                ux_mode = UX_SOCKETCALL, c += 7;
+        else if (strncmp(c, "i386-", 5) == 0)
+                ux_mode = UX_I386, c += 5;
+        else
+                ux_mode = UX_NATIVE;
+        c += 5; /* after "unix-" */
+        socklen_t len;
+        int err;
+        long r;
+
+        if (strcmp(c, "stream") == 0) {
+                need(argc, 2, 2, "unix-stream PATH");
+                struct sockaddr_un *sa = ux_addr(argv[1], &len);
+                int srv = ux_socket(SOCK_STREAM);
+                if (srv < 0 || !ux_addr_call("bind", UX_BIND, srv, sa, len))
+                        return 0;
+                r = UX(UX_LISTEN, &err, (uintptr_t)srv, 8);
+                printf("listen ");
+                if (r < 0)
+                        return print_err(err), 0;
+                printf("ok\n");
+                ux_getname("sockname", UX_GETSOCKNAME, srv);
+                int cl = ux_socket(SOCK_STREAM);
+                if (cl < 0 || !ux_addr_call("connect", UX_CONNECT, cl, sa, len))
+                        return 0;
+                ux_getname("peername", UX_GETPEERNAME, cl);
+                struct ux_name n = ux_name_buf();
+                long acc = UX(UX_ACCEPT4, &err, (uintptr_t)srv, (uintptr_t)n.sa, (uintptr_t)n.len, SOCK_CLOEXEC);
+                printf("accept ");
+                if (acc < 0)
+                        return print_err(err), 0;
+                printf("ok ");
+                ux_print_name(n);
+                putchar('\n');
+                ux_getname("acceptedname", UX_GETSOCKNAME, (int)acc);
+                r = sc(syscall(SYS_write, cl, "ping", 4), &err);
+                if (r < 0)
+                        return printf("write "), print_err(err), 0;
+                char buf[64];
+                r = sc(syscall(SYS_read, (int)acc, buf, sizeof buf), &err);
+                printf("data ");
+                r < 0 ? print_err(err) : (print_escaped((const unsigned char *)buf, (size_t)r), (void)putchar('\n'));
+                close((int)acc);
+                close(cl);
+                close(srv);
+        } else if (strcmp(c, "dgram") == 0) {
+                need(argc, 2, 2, "unix-dgram PATH");
+                struct sockaddr_un *sa = ux_addr(argv[1], &len);
+                int srv = ux_socket(SOCK_DGRAM);
+                if (srv < 0 || !ux_addr_call("bind", UX_BIND, srv, sa, len))
+                        return 0;
+                ux_getname("sockname", UX_GETSOCKNAME, srv);
+                int cl = ux_socket(SOCK_DGRAM);
+                if (cl < 0)
+                        return 0;
+                ux_sendto("sendto", cl, "one", sa, len);
+                ux_sendmsg(cl, sa, len, "tw", "o");
+                ux_recv(srv, true);
+                ux_recv(srv, true);
+                if (!ux_addr_call("connect", UX_CONNECT, cl, sa, len))
+                        return 0;
+                ux_sendto("send", cl, "three", NULL, 0);
+                ux_getname("peername", UX_GETPEERNAME, cl);
+                ux_recv(srv, false);
+                close(cl);
+                close(srv);
+        } else if (strcmp(c, "connect") == 0 || strcmp(c, "bind") == 0) {
+                bool bind = strcmp(c, "bind") == 0;
+                need(argc, 2, 3, bind ? "unix-bind PATH [stream|dgram]" : "unix-connect PATH [stream|dgram]");
+                struct sockaddr_un *sa = ux_addr(argv[1], &len);
+                int fd = ux_socket(ux_type(argc, argv, 2));
+                if (fd < 0)
+                        return 0;
+                if (!bind)
+                        ux_addr_call("connect", UX_CONNECT, fd, sa, len);
+                else if (ux_addr_call("bind", UX_BIND, fd, sa, len))
+                        ux_getname("sockname", UX_GETSOCKNAME, fd);
+                close(fd);
+        } else if (strcmp(c, "mmsg") == 0) {
+                if (argc < 3 || argc > 34)
+                        die_usage("usage: unix-mmsg SERVER DEST... (1 to 32 DESTs)");
+                struct sockaddr_un *srv_sa = ux_addr(argv[1], &len);
+                int srv = ux_socket(SOCK_DGRAM);
+                if (srv < 0 || !ux_addr_call("bind", UX_BIND, srv, srv_sa, len))
+                        return 0;
+                int n = argc - 2;
+                struct sockaddr_un *sa[32];
+                socklen_t lens[32];
+                for (int i = 0; i < n; i++)
+                        sa[i] = ux_addr(argv[2 + i], &lens[i]);
+                int cl = ux_socket(SOCK_DGRAM);
+                if (cl < 0)
+                        return 0;
+                ux_sendmmsg(cl, sa, lens, n);
+                for (int i = 0; i < n; i++)
+                        ux_recv(srv, false);
+                close(cl);
+                close(srv);
+        } else if (strcmp(c, "sendto") == 0) {
+                need(argc, 2, 2, "unix-sendto PATH");
+                struct sockaddr_un *sa = ux_addr(argv[1], &len);
+                int fd = ux_socket(SOCK_DGRAM);
+                if (fd < 0)
+                        return 0;
+                ux_sendto("sendto", fd, "x", sa, len);
+                ux_sendmsg(fd, sa, len, "x", NULL);
+                close(fd);
+        } else
+                return -1;
+        return 0;
+}
+
 static void usage(FILE *f) {
         fputs("usage: pv-syscall SUBCOMMAND ARGS...\n"
               "Raw path system calls, results printed in a stable form for diffing.\n"
               "\n"
               "  open PATH FLAGS [MODE]            creat PATH MODE\n"
               "  openat DIR REL FLAGS [MODE]       openat2 DIR REL FLAGS RESOLVE [MODE]\n"
+              "  open_tree DIR REL FLAGS           (OPEN_TREE_CLONE is 1, AT_RECURSIVE 0x8000)\n"
+              "  file_getattr DIR REL ATFLAGS [SIZE]   file_setattr DIR REL ATFLAGS XFLAGS PROJID [SIZE]\n"
               "  stat PATH    lstat PATH           fstatat DIR REL ATFLAGS\n"
               "  statx DIR REL ATFLAGS MASK\n"
               "  access PATH MODE                  faccessat DIR REL MODE\n"
@@ -2436,6 +2891,18 @@ static void usage(FILE *f) {
               "  i386-inotify ..., i386-fanotify ...  (the same; the watch through int $0x80)\n"
               "      ACTION: create:PATH write:PATH touch-h:PATH mkdir:PATH unlink:PATH\n"
               "      events: 'event wd=N IN_... \"NAME\"', 'event FAN_... \"BASENAME\"'\n"
+              "AF_UNIX sockets (one line per step, 'STEP ok ...' or 'STEP err ENAME'; a returned address as\n"
+              "'\"PATH\" len=N' or 'unnamed len=N'; PATH of at most 108 bytes, 108 without its NUL):\n"
+              "  unix-stream PATH                  bind listen sockname connect peername accept\n"
+              "                                    acceptedname, then 'data \"ping\"' (client to accepted)\n"
+              "  unix-dgram PATH                   bind sockname sendto sendmsg recv recv (with the\n"
+              "                                    sender), connect send peername recv\n"
+              "  unix-connect PATH [stream|dgram]  unix-bind PATH [stream|dgram]  (bind: then sockname)\n"
+              "  unix-sendto PATH                  sendto, then sendmsg, of \"x\" from an unbound socket\n"
+              "  unix-mmsg SERVER DEST...          a dgram socket bound at SERVER; sendmmsg of \"mI\" to each\n"
+              "                                    DEST (short counts continued), then what SERVER got\n"
+              "  i386-unix-...   (the same; every socket call through int $0x80, direct socket calls)\n"
+              "  i386sc-unix-... (the same; every socket call through i386 socketcall(2))\n"
               "others:\n"
               "  loop N PATH                       threads T N PATH\n"
               "  signals N PATH [USEC]             (N opens under a SIGALRM every USEC, default 200)\n"
@@ -2477,7 +2944,11 @@ int main(int argc, char **argv) {
         if (strcmp(argv[0], "inotify") == 0 || strcmp(argv[0], "fanotify") == 0 ||
             strcmp(argv[0], "i386-inotify") == 0 || strcmp(argv[0], "i386-fanotify") == 0)
                 return cmd_notify(argc, argv);
-        if (strncmp(argv[0], "i386-", 5) == 0) {
+        if (strncmp(argv[0], "unix-", 5) == 0 || strncmp(argv[0], "i386-unix-", 10) == 0 ||
+            strncmp(argv[0], "i386sc-unix-", 12) == 0) {
+                if (cmd_unix(argc, argv) == 0)
+                        return 0;
+        } else if (strncmp(argv[0], "i386-", 5) == 0) {
                 if (cmd_i386(argc, argv) == 0)
                         return 0;
         } else if (strcmp(argv[0], "loop") == 0)
