@@ -233,3 +233,25 @@ void pv_as_tracee_leave(void) {
                 abort();
         }
 }
+
+int64_t pv_caps_raise(uint64_t mask) {
+        struct __user_cap_data_struct d[2];
+        int r = cap_get(0, d);
+        if (r < 0)
+                return r;
+        int64_t saved = (int64_t) cap_eff_of(d);
+        d[0].effective |= (uint32_t) mask & d[0].permitted;
+        d[1].effective |= (uint32_t) (mask >> 32) & d[1].permitted;
+        r = cap_set(d);
+        return r < 0 ? r : saved;
+}
+
+void pv_caps_restore(int64_t saved) {
+        struct __user_cap_data_struct d[2];
+        if (saved < 0 || cap_get(0, d) < 0)
+                return;
+        d[0].effective = (uint32_t) saved;
+        d[1].effective = (uint32_t) ((uint64_t) saved >> 32);
+        if (cap_set(d) < 0)
+                abort(); /* never go on serving with capabilities that the request did not have */
+}

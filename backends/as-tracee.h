@@ -42,3 +42,10 @@ int pv_as_tracee_enter(const struct pv_creds *c, bool real_ids);
 /* Back to the process's own credentials. Aborts if that fails: a thread stuck with a tracee's
  * rights must not go on serving others. */
 void pv_as_tracee_leave(void);
+
+/* For one operation that must name the tracee's credentials rather than act with them (a
+ * datagram's SCM_CREDENTIALS: CAP_SYS_ADMIN, CAP_SETUID, CAP_SETGID): adds the capabilities in
+ * `mask` that the thread is permitted to its effective set. Returns the effective set before, for
+ * pv_caps_restore(), or -errno. Changes this thread only. */
+int64_t pv_caps_raise(uint64_t mask);
+void pv_caps_restore(int64_t saved);

@@ -65,9 +65,9 @@ static int read_flags(struct pv_capture *c, pid_t pid, const struct pv_syscall *
 
 /* struct msghdr of each arch: msg_name and msg_namelen, msg_iov and msg_iovlen, msg_control and
  * msg_controllen. */
-static int read_msghdr(struct pv_capture *c, pid_t pid, enum pv_arch arch, uint64_t addr, uint64_t *ret_name,
-                       uint64_t *ret_namelen) {
-        c->msghdr_size = arch == PV_ARCH_I386 ? 28 : 56;
+int pv_capture_msghdr(struct pv_capture *c, pid_t pid, enum pv_arch arch, uint64_t addr, uint64_t *ret_name,
+                      uint64_t *ret_namelen) {
+        c->msghdr_size = PV_MSGHDR_SIZE(arch);
         int r = pv_tracee_read(pid, addr, c->msghdr, c->msghdr_size);
         if (r < 0)
                 return r;
@@ -98,20 +98,29 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
         if (c->flags & sc->no_path_flags)
                 return PV_CAPTURE_KERNEL;
         int n;
+        /* mount: MS_BIND 0x1000, MS_MOVE 0x2000, MS_REMOUNT 0x20 */
+        if (sp->type == PV_PATH_MOUNT_SOURCE && (!(c->flags & (0x1000 | 0x2000)) || (c->flags & 0x20)))
+                return PV_CAPTURE_KERNEL;
         if (sp->type == PV_PATH_SOCKADDR_UN || sp->type == PV_PATH_MSGHDR) {
                 /* only a named AF_UNIX address is a path; unnamed (just the family), abstract
                  * (sun_path[0] == 0), other families and bad lengths are the kernel's */
                 uint64_t addr = args[sp->arg], len;
+                /* a bad address is the kernel's to report (EFAULT); memory that we may not read
+                 * (EPERM) fails the call: never let an address through unseen */
                 if (sp->type == PV_PATH_MSGHDR) {
-                        if (read_msghdr(c, pid, arch, addr, &addr, &len) < 0 || addr == 0)
+                        r = pv_capture_msghdr(c, pid, arch, addr, &addr, &len);
+                        if (r < 0 && r != -EFAULT)
+                                return r;
+                        if (r < 0 || addr == 0)
                                 return PV_CAPTURE_KERNEL;
                 } else
                         len = args[sp->len_arg];
                 struct sockaddr_un sun;
                 if (len <= offsetof(struct sockaddr_un, sun_path) || len > sizeof(sun))
                         return PV_CAPTURE_KERNEL;
-                if (pv_tracee_read(pid, addr, &sun, (size_t) len) < 0)
-                        return PV_CAPTURE_KERNEL;
+                r = pv_tracee_read(pid, addr, &sun, (size_t) len);
+                if (r < 0)
+                        return r == -EFAULT ? PV_CAPTURE_KERNEL : r;
                 size_t plen = (size_t) len - offsetof(struct sockaddr_un, sun_path);
                 if (sun.sun_family != AF_UNIX || sun.sun_path[0] == '\0')
                         return PV_CAPTURE_KERNEL;
@@ -524,7 +533,7 @@ int pv_capture_socketcall(pid_t pid, const uint64_t args[PV_SC_ARGS], const stru
                 return 0;
         int r = pv_tracee_read(pid, (uint32_t) args[1], words, nargs * sizeof(uint32_t));
         if (r < 0)
-                return r == -ESRCH ? r : 0;
+                return r == -EFAULT ? 0 : r; /* EFAULT: the kernel says it; EPERM, ESRCH: not passed */
         for (unsigned i = 0; i < PV_SC_ARGS; i++)
                 ret_args[i] = words[i];
         *ret_sc = sc;
@@ -542,10 +551,19 @@ int pv_capture_mmsg(struct pv_capture *c, struct pv_decision *dec, pid_t pid, en
                 /* a message that cannot be read: the kernel stops there (EFAULT) */
                 int r = pv_tracee_read(pid, one[1], &probe, 1);
                 if (r < 0)
-                        return r == -ESRCH ? r : 0;
+                        return r == -EFAULT ? 0 : r;
                 r = pv_capture_path(c, pid, sendmsg_row, arch, 0, one, root_path, userdata);
-                if (r < 0) /* gone; or a name that the kernel refuses: it stops there */
-                        return r == -ESRCH ? r : 0;
+                if (r == -ESRCH || r == -EPERM)
+                        return r;
+                if (r < 0) {
+                        /* a name that we cannot decide (too long a path from a deep cwd) while the
+                         * kernel might take it: that message ends the call, with this error */
+                        dec->action = PV_FAIL;
+                        dec->error = -r;
+                        dec->rule = NULL;
+                        *ret_index = i;
+                        return 1;
+                }
                 if (r != PV_CAPTURE_DECIDE)
                         continue; /* no name (a connected socket), an abstract one */
                 r = pv_policy_decide(c->policy, c->abs, c->intent, dec);
@@ -630,6 +648,8 @@ int pv_capture_readonly_errno(const struct pv_policy *p, const struct pv_syscall
                         return ENOENT;
                 if (sc->kind == PV_SC_TRUNCATE && S_ISDIR(st.st_mode))
                         return EISDIR;
+                if (sc->kind == PV_SC_ADMIN && S_ISDIR(st.st_mode) && (sc->path[c->index].intent & PV_INTENT_WRITE))
+                        return EISDIR; /* acct, swapon: they open the file for writing */
                 if (sc->kind == PV_SC_TRUNCATE && !S_ISREG(st.st_mode))
                         return EINVAL;
                 return EROFS;

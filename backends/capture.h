@@ -155,6 +155,12 @@ int pv_capture_socketcall(pid_t pid, const uint64_t args[PV_SC_ARGS], const stru
  * kernel's limit (1024) or up to the first one that cannot be read is covered (the kernel sends
  * them all, or fails where it fails); -errno (ESRCH, or the policy's). */
 #define PV_MMSGHDR_SIZE(arch) ((arch) == PV_ARCH_I386 ? 32u : 64u)
+#define PV_MSGHDR_SIZE(arch) ((arch) == PV_ARCH_I386 ? 28u : 56u)
+
+/* The struct msghdr at addr in c->msghdr (PV_MSGHDR_SIZE bytes) and its fields in c->msg_*; its
+ * msg_name and msg_namelen in *ret_name, *ret_namelen. 0 or -errno (EFAULT, EPERM, ESRCH). */
+int pv_capture_msghdr(struct pv_capture *c, pid_t pid, enum pv_arch arch, uint64_t addr, uint64_t *ret_name,
+                      uint64_t *ret_namelen);
 struct pv_decision;
 int pv_capture_mmsg(struct pv_capture *c, struct pv_decision *dec, pid_t pid, enum pv_arch arch,
                     const uint64_t args[PV_SC_ARGS], pv_root_path_fn root_path, void *userdata, unsigned *ret_index);

@@ -44,6 +44,7 @@ struct prefix_row {
         int gate_arg;          /* -1, or: trapped only when this argument is not gate_value (socket
                                 * rows: an address length of 0; hybrid rows: the cookie) */
         uint32_t gate_value;
+        uint32_t gate_verdict; /* what a call with gate_value gets: ALLOW, or TRACE for the cookie */
 };
 
 static void seccomp_releasep(scmp_filter_ctx *ctx) {
@@ -144,32 +145,44 @@ static int ctx_new(uint32_t arch, scmp_filter_ctx *ret) {
  * side (pv_syscall_hybrid_row), on both arches. */
 #define COOKIE_ARG 5
 
+/* One rule with `n` conditions; for a hybrid row twice: the call made again by our tracer carries
+ * the cookie, and is not let through but traced (our tracer set PTRACE_O_TRACESECCOMP and lets it
+ * go; a program that guessed the cookie and has no such tracer gets ENOSYS, never the call). */
+static int add_conds(scmp_filter_ctx ctx, int rule_nr, uint32_t action, struct scmp_arg_cmp *conds, unsigned n,
+                     bool cookie_row, uint64_t cookie) {
+        if (!cookie_row)
+                return seccomp_rule_add_exact_array(ctx, action, rule_nr, n, conds);
+        conds[n] = SCMP_CMP(COOKIE_ARG, SCMP_CMP_NE, cookie);
+        int r = seccomp_rule_add_exact_array(ctx, action, rule_nr, n + 1, conds);
+        if (r < 0)
+                return r;
+        conds[n] = SCMP_CMP(COOKIE_ARG, SCMP_CMP_EQ, cookie);
+        return seccomp_rule_add_exact_array(ctx, SCMP_ACT_TRACE(0), rule_nr, n + 1, conds);
+}
+
 static int add_rule(scmp_filter_ctx ctx, const struct pv_syscall *sc, int rule_nr, uint32_t action, bool strict,
                     bool cookie_row, uint64_t cookie) {
-        /* the hybrid: the call made again by our tracer carries the cookie and passes */
-        if (cookie_row)
-                return seccomp_rule_add_exact(ctx, action, rule_nr, 1, SCMP_CMP(COOKIE_ARG, SCMP_CMP_NE, cookie));
+        struct scmp_arg_cmp conds[3];
+        unsigned n = 0;
+        /* socket rows: only a call with an address is trapped (pv_syscall_no_address) */
+        if (sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN)
+                conds[n++] = SCMP_CMP((unsigned) sc->path[0].len_arg, SCMP_CMP_NE, 0);
+        else if (row_fast_path(sc, strict))
+                conds[n++] = SCMP_CMP((unsigned) sc->flags_arg, SCMP_CMP_MASKED_EQ, sc->fast_path_flag, 0);
         /* i386 socketcall: the calls of the table's rows only (their arguments are in memory) */
         if (sc->kind == PV_SC_SOCKETCALL) {
                 for (unsigned call = 0; call < PV_SOCKETCALL_MAX; call++) {
                         unsigned nargs;
                         if (!pv_socketcall_row(call, &nargs))
                                 continue;
-                        int r = seccomp_rule_add_exact(ctx, action, rule_nr, 1, SCMP_CMP(0, SCMP_CMP_EQ, call));
+                        conds[n] = SCMP_CMP(0, SCMP_CMP_EQ, call);
+                        int r = add_conds(ctx, rule_nr, action, conds, n + 1, cookie_row, cookie);
                         if (r < 0)
                                 return r;
                 }
                 return 0;
         }
-        /* socket rows: only a call with an address is trapped (pv_syscall_no_address) */
-        if (sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN)
-                return seccomp_rule_add_exact(ctx, action, rule_nr, 1,
-                                              SCMP_CMP((unsigned) sc->path[0].len_arg, SCMP_CMP_NE, 0));
-        if (row_fast_path(sc, strict))
-                return seccomp_rule_add_exact(ctx, action, rule_nr, 1,
-                                              SCMP_CMP((unsigned) sc->flags_arg, SCMP_CMP_MASKED_EQ,
-                                                       sc->fast_path_flag, 0));
-        return seccomp_rule_add_exact(ctx, action, rule_nr, 0);
+        return add_conds(ctx, rule_nr, action, conds, n, cookie_row, cookie);
 }
 
 /* The number to give seccomp_rule_add() on the i386-only context so that the rule lands on i386
@@ -258,7 +271,7 @@ static size_t prefix_emit(const struct prefix_row *rows, size_t n, struct sock_f
                                                                  offsetof(struct seccomp_data, args) +
                                                                  (size_t) rows[i].gate_arg * sizeof(uint64_t));
                         out[k++] = (struct sock_filter) BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, rows[i].gate_value, 0, 1);
-                        out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+                        out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rows[i].gate_verdict);
                         out[k++] = (struct sock_filter) BPF_STMT(BPF_RET | BPF_K, rows[i].action);
                         continue;
                 }
@@ -365,11 +378,13 @@ static int build_rows(const struct pv_syscall *rows, size_t n_rows, enum pv_filt
                         .flags_arg = row_fast_path(sc, strict) ? sc->flags_arg : -1,
                         .fast_flag = sc->fast_path_flag,
                         .gate_arg = -1,
+                        .gate_verdict = SECCOMP_RET_ALLOW,
                 };
                 if (cookie_row) { /* an i386 call carries the cookie's low 32 bits */
                         prefix[n_prefix - 1].flags_arg = -1;
                         prefix[n_prefix - 1].gate_arg = COOKIE_ARG;
                         prefix[n_prefix - 1].gate_value = (uint32_t) cookie;
+                        prefix[n_prefix - 1].gate_verdict = SECCOMP_RET_TRACE;
                 } else if (sc->n_paths == 1 && sc->path[0].type == PV_PATH_SOCKADDR_UN)
                         prefix[n_prefix - 1].gate_arg = sc->path[0].len_arg;
         }

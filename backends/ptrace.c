@@ -597,10 +597,18 @@ static int readonly_errno(struct pv_ptrace *t, pid_t tid, const struct pv_syscal
  * link with its own credentials. Not for a tracee in a root of its own (our /tmp is not its). */
 static void short_name_done(struct pv_ptrace *t, struct tracee *e);
 
+/* Whether the tracee sees our mounts (our /tmp): the same mount namespace. */
+static bool same_mount_ns(pid_t tid) {
+        char proc[64];
+        struct stat a, b;
+        snprintf(proc, sizeof(proc), "/proc/%d/ns/mnt", (int) tid);
+        return stat("/proc/self/ns/mnt", &a) == 0 && stat(proc, &b) == 0 && a.st_ino == b.st_ino && a.st_dev == b.st_dev;
+}
+
 static int short_name(struct pv_ptrace *t, struct tracee *e, const char *target, char *out, size_t size) {
         const char *slash = strrchr(target, '/');
         short_name_done(t, e); /* a call made again after a page was mapped for it */
-        if (t->check_root || !slash || slash == target)
+        if (t->check_root || !slash || slash == target || !same_mount_ns(e->tid))
                 return -ENAMETOOLONG;
         if (!t->short_dir[0]) {
                 strcpy(t->short_dir, "/tmp/.pathvisor-XXXXXX");
@@ -994,6 +1002,7 @@ static int on_seccomp(struct pv_ptrace *t, struct tracee *e, enum pv_arch arch, 
 static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *info) {
         int arch = pv_arch_from_audit(info->arch);
         uint64_t nr = info->entry.nr;
+        short_name_done(t, e); /* a link whose call ended without an exit stop of ours */
         if (arch < 0)
                 return pass(t, e);
         if (t->mode == PV_PTRACE_ALL && arch == PV_ARCH_X86_64 && (nr & __X32_SYSCALL_BIT) && nr != (uint64_t) -1) {
@@ -1079,6 +1088,11 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 }
                 if (k > 0)
                         return cut_vlen(t, e, info, (enum pv_arch) arch, sockcall ? args : NULL, k);
+                if (t->decision[0].action == PV_FAIL && !t->decision[0].rule) {
+                        /* the first message's name could not be decided (pv_capture_mmsg) */
+                        r = skip_call(e->tid, t->decision[0].error);
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                }
         }
         const char *targets[PV_SC_PATHS_MAX] = {};
         bool decided[PV_SC_PATHS_MAX] = {}, redirected = false;
@@ -1086,6 +1100,15 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 struct pv_capture *c = &t->cap[i];
                 struct pv_decision *dec = &t->decision[i];
                 int r = pv_capture_path(c, e->tid, sc, (enum pv_arch) arch, i, args, ptrace_root_path, t);
+                if (r == -ESRCH)
+                        return 0; /* gone */
+                if (r == -EPERM || r == -EACCES) {
+                        /* its memory or /proc entries are closed to us (a program that made itself
+                         * non-dumpable, under a tracer without CAP_SYS_PTRACE): the call fails,
+                         * never passes unseen */
+                        r = skip_call(e->tid, -r);
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                }
                 /* nothing to decide on, or a path the kernel will refuse the same way (EFAULT,
                  * ENAMETOOLONG, "" ENOENT, RESOLVE_BENEATH EXDEV): that path is left as it is */
                 if (r != PV_CAPTURE_DECIDE) {
@@ -1438,7 +1461,9 @@ int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit
         /* an execve from a thread that is not the leader takes the leader's tid on the way */
         const struct pv_syscall *sc = pv_syscall_lookup_audit(audit_arch, (long) nr);
         pid_t tgid = sc && sc->kind == PV_SC_EXEC ? thread_group(tid) : tid;
-        if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC) < 0)
+        /* TRACESECCOMP: the call made again carries the cookie, which the hybrid filter answers
+         * with SECCOMP_RET_TRACE (ENOSYS for anyone without that option); its stop is let go */
+        if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP) < 0)
                 return -errno;
         if (ptrace(PTRACE_INTERRUPT, tid, 0, 0) < 0) {
                 r = -errno; /* gone: its exit ends the attachment */

@@ -342,9 +342,10 @@ const struct pv_syscall pv_syscall_table[] = {
                  * mounts, a device or any string for others (decided as a path relative to the cwd,
                  * which no rule covers unless it names a covered place) */
                 .name = "mount", NR(165, 21), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
-                .n_paths = 2, .path = { PATH(0, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT),
+                .n_paths = 2, .path = { { .arg = 0, .dirfd_arg = -1, .len_arg = -1, .type = PV_PATH_MOUNT_SOURCE,
+                                          .follow = PV_FOLLOW, .empty = PV_EMPTY_NEVER, .intent = PV_INTENT_STAT },
                                         PATH(1, -1, PV_FOLLOW, PV_EMPTY_NEVER, PV_INTENT_STAT) },
-                NO_FLAGS, NO_MODE, WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
+                FLAGS(3, PV_FLAGS_AT), NO_MODE, WRITES_NOTHING, HOW_EXEC, .extra_arg = -1,
         },
         {
                 .name = "umount2", NR(166, 52), RESULT_BOTH(PV_RESULT_NONE), .kind = PV_SC_ADMIN,
@@ -983,8 +984,20 @@ bool pv_syscall_fast_path(const struct pv_syscall *sc, const uint64_t args[PV_SC
 }
 
 bool pv_syscall_hybrid_row(const struct pv_syscall *sc) {
-        return sc && (sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE || sc->kind == PV_SC_OPEN ||
-                      sc->kind == PV_SC_OPENAT || sc->kind == PV_SC_OPENAT2);
+        if (!sc)
+                return false;
+        switch (sc->kind) {
+        case PV_SC_OPEN:
+        case PV_SC_OPENAT:
+        case PV_SC_OPENAT2:
+        case PV_SC_CONNECT:
+        case PV_SC_SENDMSG:
+        case PV_SC_SENDMMSG:
+        case PV_SC_SOCKETCALL:
+                return true;
+        default:
+                return sc->how[PV_SC_BACKEND_UNOTIFY] == PV_HOW_TRACE;
+        }
 }
 
 bool pv_syscall_no_address(const struct pv_syscall *sc, const uint64_t args[PV_SC_ARGS]) {

@@ -157,6 +157,9 @@ enum pv_sc_path_type {
         PV_PATH_STRING,       /* NUL-terminated string */
         PV_PATH_SOCKADDR_UN,  /* struct sockaddr_un, its length in args[len_arg] (bind, connect) */
         PV_PATH_MSGHDR,       /* a struct msghdr whose msg_name is a struct sockaddr_un (sendmsg) */
+        PV_PATH_MOUNT_SOURCE, /* mount's source: a path only for a bind or move mount (MS_BIND or
+                               * MS_MOVE, not MS_REMOUNT); else a device, a name ("tmpfs", "none")
+                               * or NULL, which the kernel reads its own way: never decided */
 };
 
 /* How a row's arguments are laid out beyond their registers, per architecture (the same name can
@@ -325,9 +328,12 @@ unsigned pv_syscall_intent(const struct pv_syscall *sc, const uint64_t args[PV_S
 bool pv_syscall_nofollow(const struct pv_syscall *sc, unsigned i, uint64_t flags);
 
 /* Whether unotify may hand the call to its session's ptrace side (the hybrid): the rows it
- * cannot emulate (PV_HOW_TRACE: execve, chdir, ...), and the opens, whose O_PATH on what
- * ADDFD cannot inject (a FIFO, a device, a socket, a symlink itself) goes there. A hybrid filter
- * lets such a call through when its sixth argument (free in all of them) holds the cookie. */
+ * cannot emulate (PV_HOW_TRACE: execve, chdir, ...); the opens, whose O_PATH on what ADDFD cannot
+ * inject (a FIFO, a device, a socket, a symlink itself) goes there; connect, sendmsg, sendmmsg
+ * (and socketcall), which must be the program's own calls for the peer to see the program's
+ * credentials (SO_PEERCRED, SCM_CREDENTIALS). A hybrid filter traces such a call instead of
+ * notifying it when its sixth argument (free in all of them) holds the cookie. sendto has its
+ * address length there: it stays emulated. */
 bool pv_syscall_hybrid_row(const struct pv_syscall *sc);
 /* Whether an empty path `i` is valid (naming the dirfd's object) given the effective flags. */
 bool pv_syscall_empty_path_ok(const struct pv_syscall *sc, unsigned i, uint64_t flags);

@@ -14,9 +14,11 @@
 #define PAGE 4096u
 
 static int vm_errno(void) {
-        /* EFAULT or EIO for a bad address; ESRCH for a gone process; EPERM is not expected for our
-         * own children, but say EFAULT rather than leak a supervisor error into the program. */
-        return errno == ESRCH ? -ESRCH : -EFAULT;
+        /* EFAULT or EIO for a bad address; ESRCH for a gone process; EPERM when we may not read
+         * it (a program that made itself non-dumpable, under a supervisor without CAP_SYS_PTRACE):
+         * kept apart from EFAULT, which callers may leave to the kernel to report, while EPERM
+         * must fail the call (it is no bad address of the program's) */
+        return errno == ESRCH ? -ESRCH : errno == EPERM ? -EPERM : -EFAULT;
 }
 
 int pv_tracee_read_string(pid_t pid, uint64_t addr, char *buf, size_t size) {

@@ -2,6 +2,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/capability.h>
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <sched.h>
@@ -1047,6 +1048,45 @@ static int msg_data(struct pv_unotify *u, enum pv_arch arch, uint8_t **ret, size
         return 0;
 }
 
+/* A datagram that we send for the program carries the program's credentials (pid, uid, gid) to a
+ * receiver that asks for them (SO_PASSCRED), not ours: named in SCM_CREDENTIALS when we run as
+ * root (naming another pid and ids needs CAP_SYS_ADMIN and CAP_SETUID). An unprivileged engine
+ * has the program's uid and gid anyway; its own pid shows. MSG_NOSIGNAL: a SIGPIPE is the
+ * program's, never ours. */
+static ssize_t send_as_tracee(struct pv_unotify *u, int sfd, const void *buf, size_t n, int flags,
+                              const struct sockaddr *sa, socklen_t len) {
+        struct iovec iov = { .iov_base = (void *) buf, .iov_len = n };
+        struct msghdr m = { .msg_name = (void *) sa, .msg_namelen = sa ? len : 0, .msg_iov = &iov, .msg_iovlen = 1 };
+        union {
+                struct cmsghdr h;
+                uint8_t bytes[CMSG_SPACE(sizeof(struct ucred))];
+        } control = {};
+        struct pv_creds c;
+        char status[2048];
+        const char *tgid;
+        if (geteuid() == 0 && pv_tracee_ids((pid_t) u->req->pid, &c) >= 0 &&
+            pv_tracee_status((pid_t) u->req->pid, status, sizeof(status)) > 0 && (tgid = strstr(status, "\nTgid:"))) {
+                struct ucred cred = { .pid = (pid_t) strtol(tgid + 6, NULL, 10), .uid = c.euid, .gid = c.egid };
+                m.msg_control = control.bytes;
+                m.msg_controllen = sizeof(control.bytes);
+                struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+                h->cmsg_level = SOL_SOCKET;
+                h->cmsg_type = SCM_CREDENTIALS;
+                h->cmsg_len = CMSG_LEN(sizeof(cred));
+                memcpy(CMSG_DATA(h), &cred, sizeof(cred));
+        }
+        /* acting as the tracee, the thread has the tracee's capabilities: naming its credentials
+         * needs ours for this one send (the path is still looked up with the tracee's fsuid) */
+        int64_t saved = m.msg_control ? pv_caps_raise(UINT64_C(1) << CAP_SYS_ADMIN | UINT64_C(1) << CAP_SETUID |
+                                                      UINT64_C(1) << CAP_SETGID)
+                                      : -1;
+        ssize_t k = sendmsg(sfd, &m, flags | MSG_NOSIGNAL);
+        int e = errno;
+        pv_caps_restore(saved);
+        errno = e;
+        return k;
+}
+
 /* A send made for the program: its count, or for sendmmsg's first message (u->mmsg_vec) one
  * message sent, and its length in the message's msg_len. */
 static int mmsg_sent(struct pv_unotify *u, enum pv_arch arch, ssize_t sent, struct answer *a) {
@@ -1056,7 +1096,7 @@ static int mmsg_sent(struct pv_unotify *u, enum pv_arch arch, ssize_t sent, stru
                 return 0;
         uint32_t msg_len = (uint32_t) sent;
         a->value = 1;
-        return defer_write(u, u->mmsg_vec + (arch == PV_ARCH_I386 ? 28 : 56), &msg_len, sizeof(msg_len));
+        return defer_write(u, u->mmsg_vec + PV_MSGHDR_SIZE(arch), &msg_len, sizeof(msg_len));
 }
 
 /* sendmmsg whose first message names no path (a connected socket, an abstract name) while a later
@@ -1064,16 +1104,10 @@ static int mmsg_sent(struct pv_unotify *u, enum pv_arch arch, ssize_t sent, stru
 static int mmsg_unnamed(struct pv_unotify *u, enum pv_arch arch, const uint64_t args[PV_SC_ARGS], struct answer *a) {
         struct pv_capture *c = &u->cap;
         struct sockaddr_storage name;
-        c->msghdr_size = arch == PV_ARCH_I386 ? 28 : 56;
-        int r = own_read(u, u->mmsg_vec, c->msghdr, c->msghdr_size);
+        uint64_t name_addr, name_len;
+        int r = pv_capture_msghdr(c, (pid_t) u->req->pid, arch, u->mmsg_vec, &name_addr, &name_len);
         if (r < 0)
                 return r;
-        uint64_t name_addr = pv_arch_word(c->msghdr, 0, arch);
-        uint32_t name_len = (uint32_t) pv_arch_word(c->msghdr, 1, arch);
-        c->msg_iov = pv_arch_word(c->msghdr, 2, arch);
-        c->msg_iovlen = pv_arch_word(c->msghdr, 3, arch);
-        c->msg_control = pv_arch_word(c->msghdr, 4, arch);
-        c->msg_controllen = pv_arch_word(c->msghdr, 5, arch);
         if (!name_addr)
                 name_len = 0;
         if (name_len > sizeof(name))
@@ -1089,8 +1123,8 @@ static int mmsg_unnamed(struct pv_unotify *u, enum pv_arch arch, const uint64_t 
                 return r;
         if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
                 return -ESRCH;
-        ssize_t sent = sendto(sfd, buf, n, (int) args[2] | MSG_NOSIGNAL, name_len ? (struct sockaddr *) &name : NULL,
-                              name_len);
+        ssize_t sent = send_as_tracee(u, sfd, buf, n, (int) args[2], name_len ? (struct sockaddr *) &name : NULL,
+                                      (socklen_t) name_len);
         if (sent < 0)
                 return -errno;
         r = mmsg_sent(u, arch, sent, a);
@@ -1127,10 +1161,12 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, enu
                 hold = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
                 if (hold < 0)
                         return -errno;
-                int k = snprintf(sa.sun_path, sizeof(sa.sun_path), "/proc/self/fd/%d/%s", hold, slash ? slash + 1 : path);
+                char name[sizeof(sa.sun_path) + 1]; /* 108 bytes of name, without a NUL */
+                int k = snprintf(name, sizeof(name), "/proc/self/fd/%d/%s", hold, slash ? slash + 1 : path);
                 if (k < 0 || (size_t) k > sizeof(sa.sun_path))
                         return -ENAMETOOLONG;
                 pl = (size_t) k;
+                memcpy(sa.sun_path, name, pl);
         }
         socklen_t len = (socklen_t) (offsetof(struct sockaddr_un, sun_path) + pl + (pl < sizeof(sa.sun_path)));
 
@@ -1159,9 +1195,8 @@ static int do_socket_path(struct pv_unotify *u, const struct pv_syscall *sc, enu
                 int r = sc->kind == PV_SC_SENDMSG ? msg_data(u, arch, &buf, &n) : sendto_data(u, args, &buf, &n);
                 if (r < 0)
                         return r;
-                /* MSG_NOSIGNAL: a SIGPIPE is the program's, never ours */
                 int flags = (int) args[sc->kind == PV_SC_SENDMSG ? 2 : 3];
-                ssize_t sent = sendto(sfd, buf, n, flags | MSG_NOSIGNAL, (struct sockaddr *) &sa, len);
+                ssize_t sent = send_as_tracee(u, sfd, buf, n, flags, (struct sockaddr *) &sa, len);
                 if (sent < 0)
                         return -errno;
                 return mmsg_sent(u, arch, sent, a);
@@ -1478,6 +1513,33 @@ static bool script_interpreter_ruled(struct pv_unotify *u, const char *path) {
  * rule redirects (or an execve of a script whose interpreter a rule covers) is handed to the
  * transient ptrace side (pv_ptrace_hybrid). Without one, or when the thread has a tracer of its
  * own (strace, gdb), the call passes untranslated, and one warning says so. */
+/* Hands the notified call to the session's ptrace side, which answers it "make it again" and
+ * rewrites it at its entry: 1 when it did (a is ANSWER_LATER), 0 when it cannot (no ptrace side,
+ * or the thread has a tracer of its own), -errno. */
+static int hand_over(struct pv_unotify *u, struct answer *a) {
+        const struct seccomp_data *d = &u->req->data;
+        if (!u->cookie)
+                return 0;
+        if (!u->hybrid) {
+                int r = pv_ptrace_new(PV_PTRACE_ALL, u->policy, &u->hybrid);
+                if (r < 0)
+                        return r;
+                pv_ptrace_set_verbose(u->hybrid, u->verbose);
+                pv_ptrace_set_session(u->hybrid, u->session);
+        }
+        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
+                return -ESRCH;
+        int r = pv_ptrace_hybrid(u->hybrid, (pid_t) u->req->pid, (uint64_t) d->nr, d->arch, d->instruction_pointer,
+                                 u->cookie, hybrid_restart_call, u);
+        if (r < 0) {
+                log_debug_errno(r, "%d: cannot hand the call to the ptrace side: %m", (int) u->req->pid);
+                return 0;
+        }
+        u->ctr->redirected++;
+        a->kind = ANSWER_LATER; /* answered (-ERESTARTNOINTR) by the ptrace side */
+        return 1;
+}
+
 static int hybrid(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, struct answer *a) {
         const struct seccomp_data *d = &u->req->data;
         pid_t pid = (pid_t) u->req->pid;
@@ -1498,6 +1560,13 @@ static int hybrid(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arc
                 r = pv_policy_decide(u->policy, caps[i]->abs, caps[i]->intent, decs[i]);
                 if (r < 0)
                         return r;
+                if (decs[i]->action == PV_FAIL && sc->n_paths == 1 && pv_rule_readonly(decs[i]->rule)) {
+                        /* EROFS, or what a read-only mount finds first: the ptrace side looks, as
+                         * the tracee (pv_capture_readonly_errno) */
+                        r = hand_over(u, a);
+                        if (r != 0)
+                                return r < 0 ? r : 0;
+                }
                 if (decs[i]->action == PV_FAIL) {
                         u->ctr->denied++;
                         pv_log_decision(u->verbose, u->session, sc, pid, caps[i]->abs, NULL, decs[i]);
@@ -1511,37 +1580,21 @@ static int hybrid(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arc
                 u->ctr->passed++;
                 return 0;
         }
-        if (!u->cookie) {
-                if (!u->warned_hybrid)
+        r = hand_over(u, a);
+        if (r != 0)
+                return r < 0 ? r : 0;
+        if (!u->warned_hybrid) {
+                if (!u->cookie)
                         log_warning("%s(\"%s\") by %d: this session has no ptrace side for execve, execveat and "
                                     "chdir (a nested run, or a runtime's filter); such calls pass untranslated",
                                     sc->name, u->cap.abs, (int) pid);
-                u->warned_hybrid = true;
-                u->ctr->passed++;
-                return 0;
+                else
+                        log_warning("%s(\"%s\") by %d: cannot trace it to translate the call (it has a tracer "
+                                    "of its own?): passed untranslated, and so are such calls of other traced "
+                                    "threads", sc->name, u->cap.abs, (int) pid);
         }
-        if (!u->hybrid) {
-                r = pv_ptrace_new(PV_PTRACE_ALL, u->policy, &u->hybrid);
-                if (r < 0)
-                        return r;
-                pv_ptrace_set_verbose(u->hybrid, u->verbose);
-                pv_ptrace_set_session(u->hybrid, u->session);
-        }
-        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
-                return -ESRCH;
-        r = pv_ptrace_hybrid(u->hybrid, pid, (uint64_t) d->nr, d->arch, d->instruction_pointer, u->cookie,
-                             hybrid_restart_call, u);
-        if (r < 0) {
-                if (!u->warned_hybrid)
-                        log_warning_errno(r, "%s(\"%s\") by %d: cannot trace it to translate the call (%m; it "
-                                          "has a tracer of its own?): passed untranslated, and so are such calls "
-                                          "of other traced threads", sc->name, u->cap.abs, (int) pid);
-                u->warned_hybrid = true;
-                u->ctr->passed++;
-                return 0;
-        }
-        u->ctr->redirected++;
-        a->kind = ANSWER_LATER; /* answered (-ERESTARTNOINTR) by the ptrace side */
+        u->warned_hybrid = true;
+        u->ctr->passed++;
         return 0;
 }
 
@@ -1698,8 +1751,15 @@ static int process(struct pv_unotify *u, struct answer *a) {
                           caps[0]->abs, caps[1]->abs);
                 return -EXDEV;
         }
-        if (redirected && u->cookie && (flags & O_PATH) && pv_syscall_hybrid_row(sc) && !o_path_injectable(targets[0], flags))
-                return hybrid(u, sc, (enum pv_arch) arch, a);
+        /* The program's own call through the ptrace side where ours would not be the same: O_PATH
+         * on what ADDFD cannot inject; connect, sendmsg, sendmmsg, whose peer sees the caller's
+         * credentials (SO_PEERCRED, SCM_CREDENTIALS), which must be the program's, not ours.
+         * Without a ptrace side (or with a tracer of its own) the call is emulated after all. */
+        bool own_call = (redirected && (flags & O_PATH) && pv_syscall_hybrid_row(sc) && !o_path_injectable(targets[0], flags)) ||
+                        ((redirected || pv_policy_strict(u->policy)) && (sc->kind == PV_SC_CONNECT || sc->kind == PV_SC_SENDMSG)) ||
+                        u->mmsg_vec;
+        if (own_call && (r = hand_over(u, a)) != 0)
+                return r < 0 ? r : 0;
         if (redirected)
                 u->ctr->redirected++;
         else if (!readonly) {

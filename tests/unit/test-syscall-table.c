@@ -141,7 +141,7 @@ static void test_rows_consistent(_unused_ void **state) {
 
                         assert_true(path->dirfd_arg >= -1);
                         assert_true(path->type == PV_PATH_STRING || path->type == PV_PATH_SOCKADDR_UN ||
-                                    path->type == PV_PATH_MSGHDR);
+                                    path->type == PV_PATH_MSGHDR || path->type == PV_PATH_MOUNT_SOURCE);
                         assert_true((path->type == PV_PATH_SOCKADDR_UN) == (path->len_arg >= 0));
                         assert_true(path->follow <= PV_FOLLOW_IF_FLAG);
                         assert_true(path->empty <= PV_EMPTY_NULL);
@@ -349,7 +349,7 @@ static void test_expected_rows(_unused_ void **state) {
  * hands to its ptrace side leaves the cookie's register free and has no fast path (the hybrid
  * filter tests the cookie alone). Prints the count per backend, for the README. */
 static void test_coverage(_unused_ void **state) {
-        unsigned rows = 0, by_how[_PV_SC_BACKEND_MAX][PV_HOW_TRACE + 1] = {};
+        unsigned rows = 0, per_arch[_PV_ARCH_MAX] = {}, by_how[_PV_SC_BACKEND_MAX][PV_HOW_TRACE + 1] = {};
         for (size_t i = 0; i < pv_syscall_table_size; i++) {
                 const struct pv_syscall *sc = &pv_syscall_table[i];
                 bool names_path = sc->n_paths > 0 || sc->kind == PV_SC_GETCWD || sc->kind == PV_SC_SOCKNAME ||
@@ -357,6 +357,8 @@ static void test_coverage(_unused_ void **state) {
                 if (!names_path)
                         continue;
                 rows++;
+                for (unsigned a = 0; a < _PV_ARCH_MAX; a++)
+                        per_arch[a] += sc->nr[a] >= 0;
                 for (unsigned b = 0; b < _PV_SC_BACKEND_MAX; b++) {
                         assert_true(sc->how[b] <= PV_HOW_TRACE);
                         if (sc->how[b] == PV_HOW_PASS)
@@ -370,9 +372,9 @@ static void test_coverage(_unused_ void **state) {
                         assert_true(sc->flags_arg != 5 && sc->mode_arg != 5 && sc->extra_arg != 5);
                 }
         }
-        print_message("%u rows name a path (in or out); unotify: %u emulated, %u through its ptrace side, %u observed; "
-                      "ptrace-seccomp and ptrace: %u and %u rewritten\n",
-                      rows, by_how[PV_SC_BACKEND_UNOTIFY][PV_HOW_EMULATE], by_how[PV_SC_BACKEND_UNOTIFY][PV_HOW_TRACE],
+        print_message("%u rows name a path (in or out): %u calls on x86-64, %u on i386; unotify: %u emulated, %u through "
+                      "its ptrace side, %u observed; ptrace-seccomp and ptrace: %u and %u rewritten\n",
+                      rows, per_arch[PV_ARCH_X86_64], per_arch[PV_ARCH_I386], by_how[PV_SC_BACKEND_UNOTIFY][PV_HOW_EMULATE], by_how[PV_SC_BACKEND_UNOTIFY][PV_HOW_TRACE],
                       by_how[PV_SC_BACKEND_UNOTIFY][PV_HOW_OBSERVE],
                       by_how[PV_SC_BACKEND_PTRACE_SECCOMP][PV_HOW_REWRITE], by_how[PV_SC_BACKEND_PTRACE][PV_HOW_REWRITE]);
 }
