@@ -22,6 +22,8 @@
  *                            with writes on the filesystem
  *   inotify, fanotify        ok wd=N / ok per watch; then the actions' results and the events
  *                            that they caused (the inotify/fanotify section below)
+ *   mount family, swap,      ok / ok fd=N ... (fspick, open_tree_attr) or err ENAME; clone-move
+ *   acct, uselib, quotactl   one line per call ("open_tree ok fd=N", "move_mount ok")
  *   unix-* (AF_UNIX)         one line per step: "STEP ok ..." or "STEP err ENAME"; names that
  *                            the kernel returned as "PATH" len=N or unnamed len=N (the AF_UNIX
  *                            section below)
@@ -34,7 +36,9 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
+#include <linux/mount.h>
 #include <linux/openat2.h>
+#include <linux/quota.h>
 #include <poll.h>
 #include <pthread.h>
 #include <signal.h>
@@ -52,6 +56,7 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
@@ -122,6 +127,48 @@
 #ifndef STATX_DIO_READ_ALIGN
 #define STATX_DIO_READ_ALIGN 0x20000U
 #endif
+/* the mount API (5.2, mount_setattr 5.12, open_tree_attr 6.15) */
+#ifndef __NR_open_tree
+#define __NR_open_tree 428
+#endif
+#ifndef __NR_move_mount
+#define __NR_move_mount 429
+#endif
+#ifndef __NR_fspick
+#define __NR_fspick 433
+#endif
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
+#ifndef __NR_open_tree_attr
+#define __NR_open_tree_attr 467
+#endif
+#ifndef MOUNT_ATTR_IDMAP
+#define MOUNT_ATTR_IDMAP 0x00100000
+#endif
+#ifndef MOUNT_ATTR_NOSYMFOLLOW
+#define MOUNT_ATTR_NOSYMFOLLOW 0x00200000
+#endif
+#ifndef MOUNT_ATTR_SIZE_VER0
+#define MOUNT_ATTR_SIZE_VER0 32
+#endif
+#ifndef MOVE_MOUNT_SET_GROUP
+#define MOVE_MOUNT_SET_GROUP 0x00000100
+#endif
+#ifndef MOVE_MOUNT_BENEATH
+#define MOVE_MOUNT_BENEATH 0x00000200
+#endif
+/* umount2(2) flags (<sys/mount.h> would clash with <linux/mount.h>) */
+#define PV_MNT_FORCE 1
+#define PV_MNT_DETACH 2
+#define PV_MNT_EXPIRE 4
+#define PV_UMOUNT_NOFOLLOW 8
+#ifndef PRJQUOTA
+#define PRJQUOTA 2
+#endif
+#ifndef Q_GETNEXTQUOTA
+#define Q_GETNEXTQUOTA 0x800009
+#endif
 
 /* i386 system call numbers (arch/x86/entry/syscalls/syscall_32.tbl) */
 #define I386_NR_open 5
@@ -153,6 +200,8 @@
 #define I386_NR_renameat2 353
 #define I386_NR_statfs 99
 #define I386_NR_statfs64 268
+#define I386_NR_mount 21
+#define I386_NR_umount 22
 
 #define CONTENT_MAX 64
 
@@ -339,6 +388,71 @@ static const struct flag_name flag_names[] = {
         { "FAN_DELETE", 0x200 },
         { "FAN_EVENT_ON_CHILD", FAN_EVENT_ON_CHILD },
         { "FAN_ONDIR", FAN_ONDIR },
+        /* mount(2) flags */
+        { "MS_RDONLY", MS_RDONLY },
+        { "MS_NOSUID", MS_NOSUID },
+        { "MS_NODEV", MS_NODEV },
+        { "MS_NOEXEC", MS_NOEXEC },
+        { "MS_SYNCHRONOUS", MS_SYNCHRONOUS },
+        { "MS_REMOUNT", MS_REMOUNT },
+        { "MS_DIRSYNC", MS_DIRSYNC },
+        { "MS_NOSYMFOLLOW", MS_NOSYMFOLLOW },
+        { "MS_NOATIME", MS_NOATIME },
+        { "MS_NODIRATIME", MS_NODIRATIME },
+        { "MS_BIND", MS_BIND },
+        { "MS_MOVE", MS_MOVE },
+        { "MS_REC", MS_REC },
+        { "MS_SILENT", MS_SILENT },
+        { "MS_UNBINDABLE", MS_UNBINDABLE },
+        { "MS_PRIVATE", MS_PRIVATE },
+        { "MS_SLAVE", MS_SLAVE },
+        { "MS_SHARED", MS_SHARED },
+        { "MS_RELATIME", MS_RELATIME },
+        { "MS_STRICTATIME", MS_STRICTATIME },
+        /* umount2(2) flags */
+        { "MNT_FORCE", PV_MNT_FORCE },
+        { "MNT_DETACH", PV_MNT_DETACH },
+        { "MNT_EXPIRE", PV_MNT_EXPIRE },
+        { "UMOUNT_NOFOLLOW", PV_UMOUNT_NOFOLLOW },
+        /* move_mount(2) flags */
+        { "MOVE_MOUNT_F_SYMLINKS", MOVE_MOUNT_F_SYMLINKS },
+        { "MOVE_MOUNT_F_AUTOMOUNTS", MOVE_MOUNT_F_AUTOMOUNTS },
+        { "MOVE_MOUNT_F_EMPTY_PATH", MOVE_MOUNT_F_EMPTY_PATH },
+        { "MOVE_MOUNT_T_SYMLINKS", MOVE_MOUNT_T_SYMLINKS },
+        { "MOVE_MOUNT_T_AUTOMOUNTS", MOVE_MOUNT_T_AUTOMOUNTS },
+        { "MOVE_MOUNT_T_EMPTY_PATH", MOVE_MOUNT_T_EMPTY_PATH },
+        { "MOVE_MOUNT_SET_GROUP", MOVE_MOUNT_SET_GROUP },
+        { "MOVE_MOUNT_BENEATH", MOVE_MOUNT_BENEATH },
+        /* fspick(2) flags */
+        { "FSPICK_CLOEXEC", FSPICK_CLOEXEC },
+        { "FSPICK_SYMLINK_NOFOLLOW", FSPICK_SYMLINK_NOFOLLOW },
+        { "FSPICK_NO_AUTOMOUNT", FSPICK_NO_AUTOMOUNT },
+        { "FSPICK_EMPTY_PATH", FSPICK_EMPTY_PATH },
+        /* struct mount_attr's attr_set, attr_clr (mount_setattr, open_tree_attr) */
+        { "MOUNT_ATTR_RDONLY", MOUNT_ATTR_RDONLY },
+        { "MOUNT_ATTR_NOSUID", MOUNT_ATTR_NOSUID },
+        { "MOUNT_ATTR_NODEV", MOUNT_ATTR_NODEV },
+        { "MOUNT_ATTR_NOEXEC", MOUNT_ATTR_NOEXEC },
+        { "MOUNT_ATTR__ATIME", MOUNT_ATTR__ATIME },
+        { "MOUNT_ATTR_RELATIME", MOUNT_ATTR_RELATIME },
+        { "MOUNT_ATTR_NOATIME", MOUNT_ATTR_NOATIME },
+        { "MOUNT_ATTR_STRICTATIME", MOUNT_ATTR_STRICTATIME },
+        { "MOUNT_ATTR_NODIRATIME", MOUNT_ATTR_NODIRATIME },
+        { "MOUNT_ATTR_IDMAP", MOUNT_ATTR_IDMAP },
+        { "MOUNT_ATTR_NOSYMFOLLOW", MOUNT_ATTR_NOSYMFOLLOW },
+        /* quotactl(2) commands and quota types (QCMD(CMD, TYPE) is CMD << 8 | TYPE) */
+        { "Q_SYNC", Q_SYNC },
+        { "Q_QUOTAON", Q_QUOTAON },
+        { "Q_QUOTAOFF", Q_QUOTAOFF },
+        { "Q_GETFMT", Q_GETFMT },
+        { "Q_GETINFO", Q_GETINFO },
+        { "Q_SETINFO", Q_SETINFO },
+        { "Q_GETQUOTA", Q_GETQUOTA },
+        { "Q_SETQUOTA", Q_SETQUOTA },
+        { "Q_GETNEXTQUOTA", Q_GETNEXTQUOTA },
+        { "USRQUOTA", USRQUOTA },
+        { "GRPQUOTA", GRPQUOTA },
+        { "PRJQUOTA", PRJQUOTA },
 };
 
 /* "O_WRONLY|O_CREAT|0x40", "0", "AT_SYMLINK_NOFOLLOW", "" (= 0) */
@@ -1879,6 +1993,174 @@ static int cmd_mut(int argc, char **argv) {
 }
 
 /* ---------------------------------------------------------------------------------------------- */
+/* privileged calls that name paths: the mount family, swap, accounting, quota (root only; the
+ * tests make mounts only in a private mount namespace). Output "ok" / "ok fd=N ..." or
+ * "err ENAME"; clone-move prints one line per call ("open_tree ...", "move_mount ...").
+ *
+ * Safety nets, for a call that should have failed and did not: a successful acct() is undone at
+ * once with acct(NULL), a successful swapon() with swapoff() of the same path; the line then says
+ * so ("ok (accounting switched off again)"). */
+
+/* "QCMD(Q_GETINFO, USRQUOTA)" or flag names / a number ("Q_SYNC", "0x800001") */
+static unsigned long long parse_qcmd(const char *s) {
+        char cmd[64], type[64];
+        const char *comma, *close;
+        if (strncmp(s, "QCMD(", 5) != 0)
+                return parse_flags("quota command", s);
+        comma = strchr(s + 5, ',');
+        close = comma ? strchr(comma + 1, ')') : NULL;
+        if (!comma || !close || close[1] || (size_t)(comma - s - 5) >= sizeof cmd ||
+            (size_t)(close - comma - 1) >= sizeof type)
+                die_usage("bad quota command '%s' (QCMD(CMD, TYPE))", s);
+        memcpy(cmd, s + 5, (size_t)(comma - s - 5));
+        cmd[comma - s - 5] = 0;
+        memcpy(type, comma + 1, (size_t)(close - comma - 1));
+        type[close - comma - 1] = 0;
+        return QCMD(parse_flags("quota command", cmd), parse_flags("quota type", type));
+}
+
+/* after a call that gives a mount fd: "ok fd=N type=T mode=M rdonly=0|1" (fstat, fstatfs), closed */
+static void mount_fd_result(long r, int err) {
+        struct stat st;
+        struct statfs sfs;
+        if (r < 0) {
+                print_err(err);
+                return;
+        }
+        printf("ok fd=%ld", r);
+        if (syscall(SYS_fstat, (int)r, &st) < 0)
+                printf(" fstat=!%s", errno_name(errno));
+        else
+                printf(" type=%s mode=%04o", type_name(st.st_mode), (unsigned)(st.st_mode & 07777));
+        if (syscall(SYS_fstatfs, (int)r, &sfs) < 0)
+                printf(" fstatfs=!%s", errno_name(errno));
+        else
+                printf(" rdonly=%d", !!(sfs.f_flags & ST_RDONLY));
+        putchar('\n');
+        close((int)r);
+}
+
+static int cmd_admin(int argc, char **argv) {
+        const char *c = argv[0];
+        int err, dirfd, dirfd2;
+        long r;
+
+        if (strcmp(c, "mount") == 0) {
+                need(argc, 5, 5, "mount SRC DST TYPE FLAGS");
+                unsigned long long fl = parse_flags("mount flags", argv[4]);
+                r = sc(syscall(SYS_mount, path_arg(argv[1]), path_arg(argv[2]), path_arg(argv[3]),
+                               (unsigned long)fl, NULL), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "umount2") == 0) {
+                need(argc, 3, 3, "umount2 PATH FLAGS");
+                unsigned long long fl = parse_flags("umount flags", argv[2]);
+                r = sc(syscall(SYS_umount2, path_arg(argv[1]), (long)fl), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "fspick") == 0) {
+                need(argc, 4, 4, "fspick DIR PATH FLAGS");
+                unsigned long long fl = parse_flags("fspick flags", argv[3]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_fspick, dirfd, path_arg(argv[2]), (long)fl), &err);
+                put_dirfd(dirfd);
+                if (r < 0)
+                        print_err(err);
+                else {
+                        printf("ok fd=%ld\n", r);
+                        close((int)r);
+                }
+        } else if (strcmp(c, "mount_setattr") == 0) {
+                need(argc, 6, 6, "mount_setattr DIR PATH ATFLAGS ATTR_SET ATTR_CLR");
+                unsigned long long fl = parse_flags("atflags", argv[3]);
+                struct mount_attr attr = {
+                        .attr_set = parse_flags("attr_set", argv[4]),
+                        .attr_clr = parse_flags("attr_clr", argv[5]),
+                };
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_mount_setattr, dirfd, path_arg(argv[2]), (long)fl, &attr,
+                               (long)MOUNT_ATTR_SIZE_VER0), &err);
+                put_dirfd(dirfd);
+                void_result(r, err);
+        } else if (strcmp(c, "clone-move") == 0) {
+                need(argc, 3, 3, "clone-move SRC DST");
+                r = sc(syscall(__NR_open_tree, AT_FDCWD, path_arg(argv[1]),
+                               (long)(OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC)), &err);
+                if (r < 0) {
+                        printf("open_tree err %s\n", errno_name(err));
+                        return 0;
+                }
+                printf("open_tree ok fd=%ld\n", r);
+                int fd = (int)r;
+                r = sc(syscall(__NR_move_mount, fd, "", AT_FDCWD, path_arg(argv[2]),
+                               (long)MOVE_MOUNT_F_EMPTY_PATH), &err);
+                close(fd);
+                r < 0 ? printf("move_mount err %s\n", errno_name(err)) : printf("move_mount ok\n");
+        } else if (strcmp(c, "move_mount") == 0) {
+                need(argc, 6, 6, "move_mount FROMDIR FROM TODIR TO FLAGS");
+                unsigned long long fl = parse_flags("move_mount flags", argv[5]);
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                if (!get_dirfd(argv[3], &dirfd2)) {
+                        put_dirfd(dirfd);
+                        return 0;
+                }
+                r = sc(syscall(__NR_move_mount, dirfd, path_arg(argv[2]), dirfd2, path_arg(argv[4]), (long)fl),
+                       &err);
+                put_dirfd(dirfd);
+                put_dirfd(dirfd2);
+                void_result(r, err);
+        } else if (strcmp(c, "open_tree_attr") == 0) {
+                need(argc, 5, 5, "open_tree_attr DIR PATH FLAGS ATTR_SET");
+                unsigned long long fl = parse_flags("flags", argv[3]);
+                struct mount_attr attr = { .attr_set = parse_flags("attr_set", argv[4]) };
+                if (!get_dirfd(argv[1], &dirfd))
+                        return 0;
+                r = sc(syscall(__NR_open_tree_attr, dirfd, path_arg(argv[2]), (long)fl, &attr,
+                               (long)MOUNT_ATTR_SIZE_VER0), &err);
+                put_dirfd(dirfd);
+                mount_fd_result(r, err);
+        } else if (strcmp(c, "swapon") == 0) {
+                need(argc, 2, 2, "swapon PATH");
+                r = sc(syscall(SYS_swapon, path_arg(argv[1]), 0L), &err);
+                if (r < 0)
+                        print_err(err);
+                else if (syscall(SYS_swapoff, path_arg(argv[1])) == 0)
+                        printf("ok (swap switched off again)\n");
+                else
+                        printf("ok (swap NOT switched off again: swapoff %s)\n", errno_name(errno));
+        } else if (strcmp(c, "swapoff") == 0) {
+                need(argc, 2, 2, "swapoff PATH");
+                r = sc(syscall(SYS_swapoff, path_arg(argv[1])), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "acct") == 0) {
+                need(argc, 2, 2, "acct PATH");
+                r = sc(syscall(SYS_acct, path_arg(argv[1])), &err);
+                if (r < 0)
+                        print_err(err);
+                else if (!path_arg(argv[1]))
+                        printf("ok\n");
+                else if (syscall(SYS_acct, NULL) == 0)
+                        printf("ok (accounting switched off again)\n");
+                else
+                        printf("ok (accounting NOT switched off again: %s)\n", errno_name(errno));
+        } else if (strcmp(c, "uselib") == 0) {
+                need(argc, 2, 2, "uselib PATH");
+                r = sc(syscall(SYS_uselib, path_arg(argv[1])), &err);
+                void_result(r, err);
+        } else if (strcmp(c, "quotactl") == 0) {
+                need(argc, 3, 3, "quotactl CMD SPECIAL");
+                unsigned long long cmd = parse_qcmd(argv[1]);
+                unsigned char buf[256]; /* large enough for every command's struct */
+                memset(buf, 0, sizeof buf);
+                r = sc(syscall(SYS_quotactl, (long)cmd, path_arg(argv[2]), 0L, buf), &err);
+                void_result(r, err);
+        } else
+                return -1;
+        return 0;
+}
+
+/* ---------------------------------------------------------------------------------------------- */
 /* tree DIR: a stable listing of everything below DIR (lstat, never following), for comparing the
  * result of a native run with that of a run under pathvisor. One line per entry, sorted by name:
  *   "REL" TYPE MODE UID:GID links=N [inode=#K] [size=N] [rdev=M:m] [-> "CONTENT"]
@@ -2215,6 +2497,16 @@ static int cmd_i386(int argc, char **argv) {
                                rd(b, o + 24, 4), rd(b, o + 28, 4), rd(b, o + 32, 4));
                         printf("after %02x\n", b[o + 36]); /* the first byte after the struct: untouched */
                 }
+        } else if (strcmp(c, "mount") == 0) {
+                need(argc, 5, 5, "i386-mount SRC DST TYPE FLAGS");
+                uint32_t fl = (uint32_t)parse_flags("mount flags", argv[4]);
+                r = i386_result(int80(I386_NR_mount, low_path(argv[1]), low_path(argv[2]), low_path(argv[3]), fl, 0),
+                                &err);
+                void_result(r, err);
+        } else if (strcmp(c, "umount") == 0) {
+                need(argc, 2, 2, "i386-umount PATH");
+                r = i386_result(int80(I386_NR_umount, low_path(argv[1]), 0, 0, 0, 0), &err);
+                void_result(r, err);
         } else if (strcmp(c, "symlinkat") == 0) {
                 need(argc, 4, 4, "i386-symlinkat CONTENT NEWDIR NEW");
                 int dirfd;
@@ -2884,6 +3176,7 @@ static void usage(FILE *f) {
               "  i386-renameat2 OLDDIR OLD NEWDIR NEW RENAME_FLAGS\n"
               "  i386-linkat OLDDIR OLD NEWDIR NEW ATFLAGS   i386-symlinkat CONTENT NEWDIR NEW\n"
               "  i386-statfs PATH                  i386-statfs64 PATH [SIZE]  (SIZE default 84)\n"
+              "  i386-mount SRC DST TYPE FLAGS     i386-umount PATH  (umount(2), i386 only)\n"
               "watches (one inotify / fanotify instance; 'ok wd=N', 'ok' or 'err ENAME' per watch; after\n"
               "'--' each ACTION's 'KIND ok|err ENAME', then the events it caused, or 'no events'):\n"
               "  inotify PATH MASK [PATH MASK]... [-- ACTION...]\n"
@@ -2903,6 +3196,19 @@ static void usage(FILE *f) {
               "                                    DEST (short counts continued), then what SERVER got\n"
               "  i386-unix-...   (the same; every socket call through int $0x80, direct socket calls)\n"
               "  i386sc-unix-... (the same; every socket call through i386 socketcall(2))\n"
+              "privileged (root; mounts belong in a private mount namespace; 'ok' or 'err ENAME'):\n"
+              "  mount SRC DST TYPE FLAGS          (MS_BIND|MS_REC|MS_RDONLY|MS_REMOUNT|MS_MOVE...; SRC, TYPE @null)\n"
+              "  umount2 PATH FLAGS                (MNT_DETACH, MNT_FORCE, MNT_EXPIRE, UMOUNT_NOFOLLOW)\n"
+              "  fspick DIR PATH FLAGS             'ok fd=N' (closed); FSPICK_CLOEXEC, _SYMLINK_NOFOLLOW, _EMPTY_PATH\n"
+              "  mount_setattr DIR PATH ATFLAGS ATTR_SET ATTR_CLR   (MOUNT_ATTR_RDONLY...; AT_RECURSIVE)\n"
+              "  clone-move SRC DST                open_tree(SRC, OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC), then\n"
+              "                                    move_mount(fd, \"\", DST, MOVE_MOUNT_F_EMPTY_PATH): one line each\n"
+              "  move_mount FROMDIR FROM TODIR TO FLAGS   (MOVE_MOUNT_F_EMPTY_PATH, _T_SYMLINKS...)\n"
+              "  open_tree_attr DIR PATH FLAGS ATTR_SET   'ok fd=N type=T mode=M rdonly=0|1' (closed)\n"
+              "  swapon PATH    swapoff PATH       (a successful swapon is undone at once)\n"
+              "  acct PATH                         (@null: off; a successful acct(PATH) is undone at once)\n"
+              "  uselib PATH\n"
+              "  quotactl CMD SPECIAL              CMD: Q_SYNC, QCMD(Q_GETINFO, USRQUOTA), a number\n"
               "others:\n"
               "  loop N PATH                       threads T N PATH\n"
               "  signals N PATH [USEC]             (N opens under a SIGALRM every USEC, default 200)\n"
@@ -2969,7 +3275,7 @@ int main(int argc, char **argv) {
                 return cmd_fault(argc, argv);
         else if (strcmp(argv[0], "tree") == 0)
                 return cmd_tree(argc, argv);
-        else if (cmd_calls(argc, argv) == 0 || cmd_mut(argc, argv) == 0)
+        else if (cmd_calls(argc, argv) == 0 || cmd_mut(argc, argv) == 0 || cmd_admin(argc, argv) == 0)
                 return 0;
         die_usage("unknown subcommand '%s'", argv[0]);
 }

@@ -1328,6 +1328,273 @@ else
         skip "i386 int \$0x80: EXDEV across rules, EROFS, deny" "no IA32 emulation"
 fi
 
+# --- privileged calls: the mount family, swap, accounting, quota ---------------------------------
+# mount, umount2, i386 umount, move_mount, fspick, mount_setattr, open_tree (OPEN_TREE_CLONE) and
+# open_tree_attr, swapon, swapoff, acct, uselib, quotactl: the ptrace backends rewrite their paths,
+# unotify hands them to its ptrace attachment (the hybrid), which rewrites them the same way.
+# Root only. Every mount is made in a private mount namespace (the case script runs
+# `unshare -m --propagation private bash -c INNER`; pathvisor follows the child), so the mounts
+# vanish with it: the listing shows what was written through them, never the mounts themselves,
+# and a last check looks for mounts under $W left in our namespace. The targets are chosen where
+# the decoy ($W/virt) has nothing (empty, empty2, full, pub, file2, ...): a call that reached the
+# kernel untranslated would get ENOENT there. Writes through a mount point by its redirected name
+# (mkdir) must land where the mount shows them: unotify makes them in the tracee's mount namespace.
+# swap, accounting and quota calls must have no side effect: they only ever fail here (swapon of a
+# file with no swap signature, acct of a directory or a missing name, never of a regular file that
+# it could write: that would switch accounting on; the helper undoes a successful swapon or acct
+# at once, and says so). Deny lines (x, FAKE=1) are chosen so that the call, let through, would
+# give another result than the rule's errno.
+
+ADMIN_NO_ROOT=
+ADMIN_NO_NS=
+if [ -z "$HAVE_ROOT" ]; then
+        ADMIN_NO_ROOT="needs root (CAP_SYS_ADMIN)"
+        ADMIN_NO_NS=$ADMIN_NO_ROOT
+elif ! unshare -m --propagation private true 2>"$T/unshare.err"; then
+        ADMIN_NO_NS="unshare -m --propagation private fails here: $(head -n1 "$T/unshare.err")"
+fi
+# the case script of the mount cases: INNER in a private mount namespace
+ADMIN_NS='exec unshare -m --propagation private bash --norc --noprofile -c "$PRELUDE$ADMIN_PRELUDE$INNER"'
+# "l DIR...": "ls DIR => exit N: ENTRY...", one line per directory, named by its variable (ls
+# names them by their values otherwise)
+ADMIN_PRELUDE='
+l() {
+        local d e rc
+        for d in "$@"; do
+                e=$(ls -A "$d" 2>/dev/null) && rc=0 || rc=$?
+                label ls "$d"
+                echo "exit $rc:" $e
+        done
+}
+'
+export ADMIN_PRELUDE
+
+ADMIN_CASES=("mount --bind between redirected directories in a private namespace: through the mount point by its name, MS_REC, MS_MOVE, tmpfs, umount2; ENOENT, EINVAL, UMOUNT_NOFOLLOW"
+        "mount with a NULL source: MS_REMOUNT|MS_BIND|MS_RDONLY (then EROFS) and back, MS_PRIVATE, MS_SHARED (x86-64 and i386)"
+        "the new mount API: open_tree(OPEN_TREE_CLONE) + move_mount, fspick, mount_setattr (read-only: EROFS), open_tree_attr, move_mount of an attached mount; ENOENT, EINVAL"
+        "mount family under deny and read-only rules: the deny errno; read-only rules do not stop a mount"
+        "i386 int \$0x80: mount and umount in a private namespace; ENOENT, EINVAL; deny")
+if [ -n "$ADMIN_NO_NS" ]; then
+        for f in "${ADMIN_CASES[@]}"; do selected "$f" && skip "$f" "$ADMIN_NO_NS"; done
+else
+        INNER='
+c mount "$D/dir" "$D/empty" @null MS_BIND
+l "$D/empty"; cat "$D/empty/a"
+c mkdir "$D/empty/through" 0755
+c umount2 "$D/empty" 0
+l "$D/empty"
+c umount2 "$D/empty" 0
+c mount "$P" "$D/empty2" @null "MS_BIND|MS_REC"
+l "$D/empty2"; cat "$D/empty2/pf"
+c mkdir "$D/empty2/through-plain" 0755
+c umount2 "$D/empty2" MNT_DETACH
+c mkdir "$D/empty2/after" 0755
+c mount "$D/full" "$D/pub" @null MS_BIND
+c mount "$D/pub" "$D/empty" @null MS_MOVE
+l "$D/pub" "$D/empty"
+c umount2 "$D/empty" 0
+c mount "$D/full" "$D/nothere" @null MS_BIND
+c mount "$D/nothere" "$D/empty" @null MS_BIND
+c mount "$D/full" "$D/file2/x" @null MS_BIND
+c umount2 "$D/full" 0
+c umount2 "$D/nothere" 0
+c mount "$D/full" "$D/dir" @null MS_BIND
+c umount2 "$D/dirlink" UMOUNT_NOFOLLOW
+c umount2 "$D/dirlink" 0
+c umount2 "$D/dir" 0
+c mount "$D/dirlink" "$D/empty" @null MS_BIND
+l "$D/empty"
+c umount2 "$D/empty" 0
+cd "$D" && c mount full empty @null MS_BIND && l empty && c umount2 empty 0
+c mount tmpfs "$D/empty" tmpfs 0
+c mkdir "$D/empty/in-tmpfs" 0755
+l "$D/empty"
+'
+        mcase "${ADMIN_CASES[0]}" "$ADMIN_NS"
+
+        # the source of a remount or of a propagation change is no path: NULL is the usual one
+        # ("none" is what util-linux passes)
+        INNER='
+c mount "$P" "$D/empty2" @null "MS_BIND|MS_REC"
+c mount @null "$D/empty2" @null "MS_REMOUNT|MS_BIND|MS_RDONLY"
+c mkdir "$D/empty2/new" 0755
+c unlink "$D/empty2/pf"
+cat "$D/empty2/pd/q"
+c mount none "$D/empty2" @null "MS_REMOUNT|MS_BIND"
+c mkdir "$D/empty2/rw-again" 0755
+c mount @null "$D/empty2" @null MS_PRIVATE
+c mount @null "$D/empty2" @null "MS_SHARED|MS_REC"
+c mount @null "$D/nothere" @null MS_PRIVATE
+c umount2 "$D/empty2" MNT_DETACH
+c mkdir "$D/empty2/after" 0755
+'
+        [ -z "$HAVE_I386" ] || INNER+='
+c i386-mount "$D/full" "$D/empty" @null MS_BIND
+c i386-mount @null "$D/empty" @null "MS_REMOUNT|MS_BIND|MS_RDONLY"
+c mkdir "$D/empty/i386-new" 0755
+c i386-mount @null "$D/empty" @null MS_PRIVATE
+c i386-umount "$D/empty"
+'
+        mcase "${ADMIN_CASES[1]}" "$ADMIN_NS"
+
+        INNER='
+c clone-move "$D/dir" "$D/empty"
+l "$D/empty"
+c fspick - "$D/empty" FSPICK_CLOEXEC
+c fspick "$D" empty 0
+c fspick - "$D/full" 0
+c fspick - "$D/nothere" 0
+c fspick - "$D/dirlink" 0
+c mkdir "$D/empty/before" 0755
+c mount_setattr - "$D/empty" 0 MOUNT_ATTR_RDONLY 0
+c mkdir "$D/empty/after" 0755
+c mount_setattr "$D" empty 0 0 MOUNT_ATTR_RDONLY
+c mkdir "$D/empty/after-clear" 0755
+c mount_setattr - "$D/full" 0 MOUNT_ATTR_RDONLY 0
+c mount_setattr - "$D/nothere" 0 MOUNT_ATTR_RDONLY 0
+c mount_setattr - "$D/dirlink" AT_SYMLINK_NOFOLLOW MOUNT_ATTR_RDONLY 0
+c move_mount - "$D/empty" - "$D/empty2" 0
+l "$D/empty" "$D/empty2"
+c move_mount "$D/empty2" "" - "$D/empty" MOVE_MOUNT_F_EMPTY_PATH
+c move_mount "$D" empty "$D" pub 0
+l "$D/pub"
+c move_mount - "$D/pub" - "$D/dirlink" 0
+c move_mount - "$D/pub" - "$D/dirlink" MOVE_MOUNT_T_SYMLINKS
+l "$D/dir"
+c move_mount - "$D/dirlink" - "$D/empty2" MOVE_MOUNT_F_SYMLINKS
+c move_mount - "$D/full" - "$D/empty" 0
+c move_mount - "$D/nothere" - "$D/empty" 0
+c move_mount - "$D/empty2" - "$D/nothere" 0
+c open_tree_attr - "$D/full" "OPEN_TREE_CLONE|OPEN_TREE_CLOEXEC" MOUNT_ATTR_RDONLY
+c open_tree_attr "$D" full OPEN_TREE_CLONE "MOUNT_ATTR_NOEXEC|MOUNT_ATTR_NOSUID"
+c open_tree_attr - "$D/nothere" OPEN_TREE_CLONE 0
+c open_tree_attr - "$D/full" OPEN_TREE_CLOEXEC MOUNT_ATTR_RDONLY
+c clone-move "$D/nothere" "$D/empty"
+c clone-move "$D/full" "$D/nothere"
+c clone-move "$D/file2" "$D/empty"
+c umount2 "$D/empty2" 0
+c mkdir "$D/empty2/in-full" 0755
+'
+        mcase "${ADMIN_CASES[2]}" "$ADMIN_NS"
+
+        INNER='
+x EACCES mount "$DA/d" "$D/empty" @null MS_BIND
+x EACCES mount "$D/full" "$DA/d" @null MS_BIND
+x ENOENT mount "$DN/d" "$D/empty" @null MS_BIND
+x EPERM i386-mount "$D/full" "$DP/d" @null MS_BIND
+x EACCES umount2 "$DA/d" 0
+x EACCES fspick - "$DA/d" 0
+x ENOENT mount_setattr - "$DN/d" 0 MOUNT_ATTR_RDONLY 0
+x EPERM open_tree_attr - "$DP/d" OPEN_TREE_CLONE 0
+x EPERM open_tree - "$DP/d" OPEN_TREE_CLONE
+c mount "$RO/d" "$D/empty" @null MS_BIND
+l "$D/empty"
+c mount "$D/full" "$RO/d" @null MS_BIND
+l "$RO/d"
+c mount "$D/full" "$RR/d" @null MS_BIND
+l "$RR/d"
+c clone-move "$D/full" "$D/empty2"
+x EACCES move_mount - "$D/empty2" - "$DA/d" 0
+x ENOENT move_mount - "$DN/d" - "$D/pub" 0
+'
+        if [ -n "$HAVE_I386" ]; then
+                FAKE=1 mcase "${ADMIN_CASES[3]}" "$ADMIN_NS"
+        else
+                INNER=$(echo "$INNER" | grep -v i386-) FAKE=1 mcase "${ADMIN_CASES[3]}" "$ADMIN_NS"
+        fi
+
+        if [ -n "$HAVE_I386" ]; then
+                INNER='
+c i386-mount "$D/dir" "$D/empty" @null MS_BIND
+l "$D/empty"
+c mkdir "$D/empty/through" 0755
+c i386-umount "$D/empty"
+c i386-umount "$D/empty"
+c i386-mount "$P" "$D/empty2" @null "MS_BIND|MS_REC"
+l "$D/empty2"
+c i386-umount "$D/empty2"
+c i386-mount "$D/full" "$D/nothere" @null MS_BIND
+c i386-mount "$D/nothere" "$D/full" @null MS_BIND
+c i386-umount "$D/nothere"
+c i386-umount "$D/full"
+cd "$D" && c i386-mount full pub @null MS_BIND && l pub && c i386-umount pub
+x EACCES i386-umount "$DA/d"
+'
+                FAKE=1 mcase "${ADMIN_CASES[4]}" "$ADMIN_NS"
+        else
+                selected "${ADMIN_CASES[4]}" && skip "${ADMIN_CASES[4]}" "no IA32 emulation"
+        fi
+        unset INNER
+
+        # the namespaces are gone: no mount under $W is left in ours
+        ADMIN_ANY=
+        for f in "${ADMIN_CASES[@]}" "no mount left under the fixture after the mount cases"; do
+                selected "$f" && ADMIN_ANY=1
+        done
+        if [ -n "$ADMIN_ANY" ]; then
+                if grep -F -- " $W" /proc/self/mountinfo >"$T/leftover"; then
+                        notok "no mount left under the fixture after the mount cases" "$T/leftover"
+                else
+                        ok "no mount left under the fixture after the mount cases"
+                fi
+        fi
+fi
+
+# uselib(2): whatever the native run gives; a kernel without it (CONFIG_USELIB off, as on the
+# 6.18 kernel where these cases were written) says ENOSYS for any path, and then the uselib lines
+# only show that pathvisor leaves that result alone (and that a deny rule still answers first)
+ADMIN_SWAP_CASES=("swapon, swapoff, acct, uselib, quotactl on the target (no side effect: every call fails); EINVAL, EISDIR, ENOENT, ENOTBLK; deny and read-only rules"
+        "swapon, acct under read-only rules on a missing name or a directory: ENOENT, EISDIR (as on a read-only mount)")
+if [ -n "$ADMIN_NO_ROOT" ]; then
+        for f in "${ADMIN_SWAP_CASES[@]}"; do selected "$f" && skip "$f" "$ADMIN_NO_ROOT"; done
+else
+        FAKE=1 mcase "${ADMIN_SWAP_CASES[0]}" '
+c swapon "$D/file2"
+c swapon "$D/link"
+c swapon "$D/empty"
+c swapon "$D/nothere"
+c swapon "$D/file2/x"
+c swapon @null
+c swapoff "$D/file2"
+c swapoff "$D/nothere"
+c acct "$D/empty"
+c acct "$D/dirlink"
+c acct "$D/nothere"
+c acct "$D/noexist/x"
+c uselib "$D/exec"
+c uselib "$D/nothere"
+c quotactl Q_SYNC "$D/file2"
+c quotactl "QCMD(Q_GETINFO, USRQUOTA)" "$D/empty"
+c quotactl "QCMD(Q_GETQUOTA, GRPQUOTA)" "$D/link"
+c quotactl Q_SYNC "$D/nothere"
+c quotactl Q_SYNC "$D/dangling"
+cd "$D" && c swapon file2 && c acct empty && c quotactl Q_SYNC file2 && c swapoff ./nothere
+x EACCES acct "$DA/nothere"
+x ENOENT acct "$DN/d"
+x EPERM acct "$DP/d"
+x EACCES swapon "$DA/x"
+x ENOENT swapoff "$DN/x"
+x EPERM quotactl Q_SYNC "$DP/x"
+x EACCES uselib "$DA/x"
+x EROFS swapon "$RO/x"
+x EROFS swapon "$RR/x"
+c swapoff "$RO/x"
+c quotactl Q_SYNC "$RR/x"
+'
+        # On a read-only mount the kernel looks the name up and opens it before it asks for write
+        # access: ENOENT for a missing name, EISDIR for a directory (acct, swapon open it for
+        # writing) come before EROFS. Only directories and missing names: never a regular file.
+        mcase "${ADMIN_SWAP_CASES[1]}" '
+c acct "$RO/d"
+c acct "$RO/nothere"
+c acct "$RR/d"
+c acct "$RR/nothere/x"
+c swapon "$RO/d"
+c swapon "$RO/nothere"
+c swapon "$RR/d"
+'
+fi
+
 # --- AF_UNIX sockets: bind, connect, sendto, sendmsg, sendmmsg ---------------------------------------------
 # The helper's unix-* subcommands make a server and a client, or one call, and print one line per
 # step, with the names that the kernel gives back (getsockname, getpeername, accept4, recvfrom):
