@@ -52,6 +52,9 @@ calls = [
     ("faccessat2, redirected", "access", redirected, True),
     ("readlink, no rule", "readlink", target_link, False),
     ("readlink, redirected", "readlink", redirected_link, True),
+    ("getsockname (AF_UNIX)", "getsockname", os.path.join(tmp, "gsock"), False),
+    ("connect (AF_UNIX dgram), no rule", "connect", os.path.join(tmp, "csock"), False),
+    ("connect (AF_UNIX dgram), redirected", "connect", f"{vdir}/csock", True),
 ]
 # the floor under each backend: (row, bench-proto mechanism, the pathvisor figure it bounds)
 floors = [
