@@ -349,7 +349,8 @@ static void test_expected_rows(_unused_ void **state) {
  * hands to its ptrace side leaves the cookie's register free and has no fast path (the hybrid
  * filter tests the cookie alone). Prints the count per backend, for the README. */
 static void test_coverage(_unused_ void **state) {
-        unsigned rows = 0, per_arch[_PV_ARCH_MAX] = {}, by_how[_PV_SC_BACKEND_MAX][PV_HOW_TRACE + 1] = {};
+        unsigned rows = 0, per_arch[_PV_ARCH_MAX] = {}, by_how[_PV_SC_BACKEND_MAX][PV_HOW_TRACE + 1] = {},
+                 unotify_arch[_PV_ARCH_MAX][PV_HOW_TRACE + 1] = {};
         for (size_t i = 0; i < pv_syscall_table_size; i++) {
                 const struct pv_syscall *sc = &pv_syscall_table[i];
                 bool names_path = sc->n_paths > 0 || sc->kind == PV_SC_GETCWD || sc->kind == PV_SC_SOCKNAME ||
@@ -357,8 +358,11 @@ static void test_coverage(_unused_ void **state) {
                 if (!names_path)
                         continue;
                 rows++;
-                for (unsigned a = 0; a < _PV_ARCH_MAX; a++)
+                for (unsigned a = 0; a < _PV_ARCH_MAX; a++) {
                         per_arch[a] += sc->nr[a] >= 0;
+                        if (sc->nr[a] >= 0 && sc->how[PV_SC_BACKEND_UNOTIFY] <= PV_HOW_TRACE)
+                                unotify_arch[a][sc->how[PV_SC_BACKEND_UNOTIFY]]++;
+                }
                 for (unsigned b = 0; b < _PV_SC_BACKEND_MAX; b++) {
                         assert_true(sc->how[b] <= PV_HOW_TRACE);
                         if (sc->how[b] == PV_HOW_PASS)
@@ -377,6 +381,9 @@ static void test_coverage(_unused_ void **state) {
                       rows, per_arch[PV_ARCH_X86_64], per_arch[PV_ARCH_I386], by_how[PV_SC_BACKEND_UNOTIFY][PV_HOW_EMULATE], by_how[PV_SC_BACKEND_UNOTIFY][PV_HOW_TRACE],
                       by_how[PV_SC_BACKEND_UNOTIFY][PV_HOW_OBSERVE],
                       by_how[PV_SC_BACKEND_PTRACE_SECCOMP][PV_HOW_REWRITE], by_how[PV_SC_BACKEND_PTRACE][PV_HOW_REWRITE]);
+        for (unsigned a = 0; a < _PV_ARCH_MAX; a++)
+                print_message("%s: %u calls; unotify: %u emulated, %u through its ptrace side\n", pv_arch_to_string(a),
+                              per_arch[a], unotify_arch[a][PV_HOW_EMULATE], unotify_arch[a][PV_HOW_TRACE]);
 }
 
 /* The number on `arch` of another row with sc's name, -1 if none. */
