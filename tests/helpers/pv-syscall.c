@@ -2290,7 +2290,8 @@ static void tree_entry(struct tree_ctx *t, const char *path) {
                         n++;
                 }
                 closedir(d);
-                qsort(names, n, sizeof *names, cmp_str);
+                if (n > 0) /* names is NULL for an empty directory */
+                        qsort(names, n, sizeof *names, cmp_str);
                 for (size_t i = 0; i < n; i++) {
                         char *sub;
                         if (asprintf(&sub, "%s/%s", path, names[i]) < 0)
