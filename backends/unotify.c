@@ -6,6 +6,7 @@
 #include <linux/openat2.h>
 #include <pthread.h>
 #include <sched.h>
+#include <signal.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -40,6 +41,21 @@
 #define SYS_openat2 437
 #endif
 
+/* The in-flight area: a header with the counters and the id of the last request kept, then the
+ * slots. (Version 2: version 1 had no last_id; a successor treats an area it does not know as
+ * fresh.) */
+struct inflight_header {
+        uint64_t magic;
+        struct pv_counters counters;
+        uint64_t last_id;  /* of the last request kept in slot 0, valid once have_id is 1 */
+        uint32_t have_id;
+        uint32_t reserved;
+};
+#define INFLIGHT_MAGIC UINT64_C(0x7076696e666c7432) /* "pvinflt2" */
+/* How many ids after the last one kept a successor looks at for a request lost in the instant
+ * between NOTIF_RECV and the write to slot 0 (pv_unotify_replay) */
+#define LOST_PROBE 64
+
 struct pv_unotify {
         int listener;
         uint64_t cookie;     /* the hybrid's (pv_filter_build_hybrid), 0: no ptrace side */
@@ -50,6 +66,7 @@ struct pv_unotify {
         bool emulate_all;    /* never CONTINUE a path call: we are traced (a nested run) */
         unsigned long long session; /* for logs: the daemon's session id, 0 embedded */
         uid_t owner;         /* the user who handed the listener over, or -1 (root, embedded) */
+        struct inflight_header *inflight_head; /* the area's header (counters, the last id kept) */
         uint8_t *inflight;   /* slots of requests received and not answered yet, for a successor:
                               * 0 the one being handled, the others those of blocking opens */
         size_t slot_size, n_slots;
@@ -1971,6 +1988,19 @@ done:
         return r;
 }
 
+/* Fault injection for test-fdstore.py: with PATHVISOR_TEST_DIE_AFTER_RECV=N in its environment
+ * the process kills itself right after the N-th request it receives, before it keeps it: the
+ * instant that pv_unotify_replay() must recover from. Read once; unset, it costs a compare. */
+static void test_die_after_recv(void) {
+        static long left = -2;
+        if (left == -2) {
+                const char *e = getenv("PATHVISOR_TEST_DIE_AFTER_RECV");
+                left = e ? strtol(e, NULL, 10) : -1;
+        }
+        if (left > 0 && --left == 0)
+                raise(SIGKILL);
+}
+
 int pv_unotify_handle(struct pv_unotify *u) {
         memset(u->req, 0, u->req_size);
         if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_RECV, u->req) < 0) {
@@ -1978,17 +2008,15 @@ int pv_unotify_handle(struct pv_unotify *u) {
                         return 0;
                 return -errno;
         }
-        if (u->inflight) /* if we die before answering, a successor finds it and answers it */
+        test_die_after_recv();
+        if (u->inflight) { /* if we die before answering, a successor finds it and answers it */
                 inflight_put(inflight_slot(u, 0), u->req, u->req_size);
+                __atomic_store_n(&u->inflight_head->last_id, u->req->id, __ATOMIC_RELEASE);
+                __atomic_store_n(&u->inflight_head->have_id, 1, __ATOMIC_RELEASE);
+        }
         return handle_current(u);
 }
 
-/* The in-flight area: a header with the counters, then the slots. */
-struct inflight_header {
-        uint64_t magic;
-        struct pv_counters counters;
-};
-#define INFLIGHT_MAGIC UINT64_C(0x7076696e666c7431) /* "pvinflt1" */
 
 int pv_unotify_set_inflight(struct pv_unotify *u, void *area, size_t size) {
         size_t slot = (sizeof(struct pv_inflight) + u->req_size + 7) & ~(size_t) 7;
@@ -1997,6 +2025,7 @@ int pv_unotify_set_inflight(struct pv_unotify *u, void *area, size_t size) {
                 u->counters = *u->ctr;
                 u->ctr = &u->counters;
                 u->inflight = NULL;
+                u->inflight_head = NULL;
                 u->n_slots = 0;
                 return 0;
         }
@@ -2010,6 +2039,7 @@ int pv_unotify_set_inflight(struct pv_unotify *u, void *area, size_t size) {
                 h->magic = INFLIGHT_MAGIC;
         }
         u->ctr = &h->counters;
+        u->inflight_head = h;
         u->inflight = (uint8_t *) area + head;
         u->slot_size = slot;
         u->n_slots = (size - head) / slot;
@@ -2036,6 +2066,29 @@ int pv_unotify_replay(struct pv_unotify *u) {
                 if (r < 0)
                         return r;
                 n++;
+        }
+        /* A request that the predecessor received in the instant before it died, before it could
+         * keep it (between NOTIF_RECV and the write to slot 0, or on the kernel's way back from
+         * that ioctl), is lost to every reader: the kernel never delivers a received notification
+         * again, and its tracee would wait forever. Ids are given in order, and we have received
+         * nothing yet: a received (ID_VALID) id after the last one kept is such a request. We do
+         * not know what it asked (nor whose it is), so it can only be ended: EINTR, which a
+         * program can retry. ("Make it again", -ERESTARTNOINTR, would reach the program as error
+         * 513: the kernel restarts a call only on its way through signal delivery, and nothing
+         * is pending for that thread.) */
+        struct inflight_header *h = u->inflight_head;
+        if (h && __atomic_load_n(&h->have_id, __ATOMIC_ACQUIRE)) {
+                uint64_t last = __atomic_load_n(&h->last_id, __ATOMIC_ACQUIRE);
+                for (uint64_t k = 1; k <= LOST_PROBE; k++) {
+                        uint64_t id = last + k;
+                        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+                                continue;
+                        if (send_resp(u, id, 0, -EINTR, 0) >= 0) {
+                                log_warning("request %llu, received by the predecessor and lost with it before it was "
+                                            "kept: ended with EINTR", (unsigned long long) id);
+                                n++;
+                        }
+                }
         }
         return n;
 }

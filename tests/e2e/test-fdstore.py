@@ -74,7 +74,7 @@ def pump(seconds):
                 os.close(fd)
 
 
-def start_daemon(passed_fds):
+def start_daemon(passed_fds, extra_env=None):
     names = list(passed_fds)
     fds = [passed_fds[n] for n in names]
 
@@ -85,7 +85,7 @@ def start_daemon(passed_fds):
             os.dup2(fd, 3 + i)
             os.close(fd)
 
-    env = dict(os.environ, NOTIFY_SOCKET=notify_path)
+    env = dict(os.environ, NOTIFY_SOCKET=notify_path, **(extra_env or {}))
     if fds:
         env.update(LISTEN_FDS=str(len(fds)), LISTEN_FDNAMES=":".join(names))
     # LISTEN_PID must be the daemon's own pid: a shell sets it and execs
@@ -202,6 +202,44 @@ try:
                f"rc={reader.returncode} out={out!r} err={err[-300:]!r}")
     except subprocess.TimeoutExpired:
         result(False, "a FIFO open waiting across a restart is taken over", "the reader hung")
+
+    # The instant between NOTIF_RECV and the in-flight write, which the SIGKILLs above hit only by
+    # chance: a daemon that dies right after it received its 50th request, before it kept it
+    # (PATHVISOR_TEST_DIE_AFTER_RECV). The successor finds the lost request by its id and ends it
+    # with EINTR (it cannot know what it asked); without that the program would wait forever.
+    stored = {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+    current.send_signal(signal.SIGTERM)
+    current.wait(timeout=10)
+    current = start_daemon(stored, {"PATHVISOR_TEST_DIE_AFTER_RECV": "50"})
+    pump(0.5)
+    loop = ("i=0; fail=0; while [ $i -lt 2000 ]; do "
+            "read -r x < /pv-fdstore/file || fail=$((fail+1)); i=$((i+1)); done; echo \"fail=$fail\"")
+    prog = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path,
+                             "-r", f"/pv-fdstore/file={target}", "--", "sh", "-c", loop],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs.append(prog)
+    died = True
+    try:
+        current.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        died = False
+    pump(0.3)
+    stored = {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+    current = start_daemon(stored)
+    lost_log = os.path.join(tmp, f"daemon-{len(procs) - 1}.log")
+    try:
+        out, err = prog.communicate(timeout=60)
+        # (dash retries an open that fails with EINTR: the loop may see no failure at all)
+        result(died and prog.returncode == 0 and
+               (out.strip() == "fail=0" or (out.strip() == "fail=1" and "Interrupted system call" in err)),
+               "a daemon killed between receiving a request and keeping it: that call fails with EINTR, no hang",
+               f"died={died} rc={prog.returncode} out={out!r} err={err[-300:]!r}")
+    except subprocess.TimeoutExpired:
+        result(False, "a daemon killed between receiving a request and keeping it: that call fails with EINTR, no hang",
+               f"died={died}; the program hung: the lost request was never answered")
+    pump(0.2)
+    text = open(lost_log).read() if os.path.exists(lost_log) else ""
+    result("lost with it before it was kept" in text, "the successor says it ended the lost call", text[-1000:])
 finally:
     for p in procs:
         if p.poll() is None:
