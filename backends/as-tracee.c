@@ -248,8 +248,10 @@ int64_t pv_caps_raise(uint64_t mask) {
 
 void pv_caps_restore(int64_t saved) {
         struct __user_cap_data_struct d[2];
-        if (saved < 0 || cap_get(0, d) < 0)
+        if (saved < 0)
                 return;
+        if (cap_get(0, d) < 0)
+                abort(); /* never go on serving with capabilities that the request did not have */
         d[0].effective = (uint32_t) saved;
         d[1].effective = (uint32_t) ((uint64_t) saved >> 32);
         if (cap_set(d) < 0)

@@ -1026,8 +1026,12 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 /* i386 socketcall: the call it names, with its arguments from memory; a rewrite
                  * points the call at a copy of them */
                 int r = pv_capture_socketcall(e->tid, args, &sc, args);
-                if (r <= 0)
-                        return r == -ESRCH ? 0 : pass(t, e);
+                if (r == 0)
+                        return pass(t, e);
+                if (r < 0) { /* EPERM: memory closed to us; the call fails, never passes unseen */
+                        r = r == -ESRCH ? r : skip_call(e->tid, -r);
+                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                }
         }
         enum pv_sc_how how = sc->how[t->backend];
         if (how == PV_HOW_OBSERVE && sc->kind == PV_SC_SETFILTER)
@@ -1477,7 +1481,7 @@ int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit
         struct tracee *e = tracee_get(t, tid);
         if (!e) {
                 kill(tid, SIGKILL); /* never unsupervised halfway */
-                return -ENOMEM;
+                return 0;           /* answered already: the caller must not answer again */
         }
         e->state = ST_NONE;
         e->n_restore = 0;

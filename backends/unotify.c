@@ -1083,7 +1083,8 @@ static ssize_t send_as_tracee(struct pv_unotify *u, int sfd, const void *buf, si
         const char *tgid;
         if (geteuid() == 0 && pv_tracee_ids((pid_t) u->req->pid, &c) >= 0 &&
             pv_tracee_status((pid_t) u->req->pid, status, sizeof(status)) > 0 && (tgid = strstr(status, "\nTgid:"))) {
-                struct ucred cred = { .pid = (pid_t) strtol(tgid + 6, NULL, 10), .uid = c.euid, .gid = c.egid };
+                /* the kernel names the sender's real ids (current_uid_gid), not its effective ones */
+                struct ucred cred = { .pid = (pid_t) strtol(tgid + 6, NULL, 10), .uid = c.ruid, .gid = c.rgid };
                 m.msg_control = control.bytes;
                 m.msg_controllen = sizeof(control.bytes);
                 struct cmsghdr *h = CMSG_FIRSTHDR(&m);
@@ -1100,6 +1101,14 @@ static ssize_t send_as_tracee(struct pv_unotify *u, int sfd, const void *buf, si
         ssize_t k = sendmsg(sfd, &m, flags | MSG_NOSIGNAL);
         int e = errno;
         pv_caps_restore(saved);
+        if (k < 0 && e == EPERM && m.msg_control) {
+                /* not allowed to name them here (no CAP_SYS_ADMIN over our pid namespace: a
+                 * container's root): sent as ourselves, as before (README) */
+                m.msg_control = NULL;
+                m.msg_controllen = 0;
+                k = sendmsg(sfd, &m, flags | MSG_NOSIGNAL);
+                e = errno;
+        }
         errno = e;
         return k;
 }
@@ -1773,8 +1782,11 @@ static int process(struct pv_unotify *u, struct answer *a) {
          * credentials (SO_PEERCRED, SCM_CREDENTIALS), which must be the program's, not ours.
          * Without a ptrace side (or with a tracer of its own) the call is emulated after all. */
         bool own_call = (redirected && (flags & O_PATH) && pv_syscall_hybrid_row(sc) && !o_path_injectable(targets[0], flags)) ||
-                        ((redirected || pv_policy_strict(u->policy)) && (sc->kind == PV_SC_CONNECT || sc->kind == PV_SC_SENDMSG)) ||
+                        ((redirected || pv_policy_strict(u->policy)) && (sc->kind == PV_SC_CONNECT || sc->kind == PV_SC_SENDMSG) &&
+                         strlen(targets[0]) <= sizeof(((struct sockaddr_un *) NULL)->sun_path)) ||
                         u->mmsg_vec;
+        /* (a target longer than sun_path stays ours: our /proc/self/fd way works in any root and
+         * mount namespace, the ptrace side's short link in /tmp only in ours) */
         if (own_call && (r = hand_over(u, a)) != 0)
                 return r < 0 ? r : 0;
         if (redirected)
@@ -2010,9 +2022,9 @@ int pv_unotify_handle(struct pv_unotify *u) {
         }
         test_die_after_recv();
         if (u->inflight) { /* if we die before answering, a successor finds it and answers it */
-                inflight_put(inflight_slot(u, 0), u->req, u->req_size);
                 __atomic_store_n(&u->inflight_head->last_id, u->req->id, __ATOMIC_RELEASE);
                 __atomic_store_n(&u->inflight_head->have_id, 1, __ATOMIC_RELEASE);
+                inflight_put(inflight_slot(u, 0), u->req, u->req_size);
         }
         return handle_current(u);
 }
@@ -2048,16 +2060,21 @@ int pv_unotify_set_inflight(struct pv_unotify *u, void *area, size_t size) {
 
 int pv_unotify_replay(struct pv_unotify *u) {
         int n = 0;
-        _cleanup_free_ uint8_t *notif = malloc(u->req_size);
-        if (!notif)
+        /* the kept requests first, all of them at once: handling one may claim a free slot (a
+         * blocking open's thread), which a walk over the slots would then meet again */
+        size_t n_kept = 0;
+        _cleanup_free_ uint8_t *kept = malloc(u->n_slots * u->req_size + 1);
+        if (!kept)
                 return -ENOMEM;
         for (size_t i = 0; i < u->n_slots; i++) {
                 struct pv_inflight *slot = inflight_slot(u, i);
                 if (!__atomic_load_n(&slot->valid, __ATOMIC_ACQUIRE))
                         continue;
-                memcpy(notif, slot->notif, u->req_size);
+                memcpy(kept + n_kept++ * u->req_size, slot->notif, u->req_size);
                 inflight_clear(slot);
-                memcpy(u->req, notif, u->req_size);
+        }
+        for (size_t i = 0; i < n_kept; i++) {
+                memcpy(u->req, kept + i * u->req_size, u->req_size);
                 /* answered before the predecessor died, or the tracee is gone: nothing to do */
                 if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &u->req->id) < 0)
                         continue;
@@ -2068,26 +2085,31 @@ int pv_unotify_replay(struct pv_unotify *u) {
                 n++;
         }
         /* A request that the predecessor received in the instant before it died, before it could
-         * keep it (between NOTIF_RECV and the write to slot 0, or on the kernel's way back from
+         * keep it (between NOTIF_RECV and the writes after it, or on the kernel's way back from
          * that ioctl), is lost to every reader: the kernel never delivers a received notification
-         * again, and its tracee would wait forever. Ids are given in order, and we have received
-         * nothing yet: a received (ID_VALID) id after the last one kept is such a request. We do
-         * not know what it asked (nor whose it is), so it can only be ended: EINTR, which a
-         * program can retry. ("Make it again", -ERESTARTNOINTR, would reach the program as error
-         * 513: the kernel restarts a call only on its way through signal delivery, and nothing
-         * is pending for that thread.) */
+         * again, and its tracee would wait forever. Ids are given in order, last_id is written
+         * before the slot, and we have received nothing yet: a received (ID_VALID) id after the
+         * last one kept, and none of the kept ones, is such a request. We do not know what it
+         * asked (nor whose it is), so it can only be ended: EINTR, which a program can retry.
+         * ("Make it again", -ERESTARTNOINTR, would reach the program as error 513: the kernel
+         * restarts a call only on its way through signal delivery, and nothing is pending for
+         * that thread.) */
         struct inflight_header *h = u->inflight_head;
         if (h && __atomic_load_n(&h->have_id, __ATOMIC_ACQUIRE)) {
                 uint64_t last = __atomic_load_n(&h->last_id, __ATOMIC_ACQUIRE);
                 for (uint64_t k = 1; k <= LOST_PROBE; k++) {
                         uint64_t id = last + k;
-                        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
+                        bool was_kept = false;
+                        for (size_t i = 0; i < n_kept && !was_kept; i++)
+                                was_kept = ((struct seccomp_notif *) (void *) (kept + i * u->req_size))->id == id;
+                        if (was_kept || ioctl(u->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0)
                                 continue;
-                        if (send_resp(u, id, 0, -EINTR, 0) >= 0) {
-                                log_warning("request %llu, received by the predecessor and lost with it before it was "
-                                            "kept: ended with EINTR", (unsigned long long) id);
-                                n++;
-                        }
+                        struct seccomp_notif_resp resp = { .id = id, .error = -EINTR };
+                        if (ioctl(u->listener, SECCOMP_IOCTL_NOTIF_SEND, &resp) < 0)
+                                continue; /* ENOENT: gone meanwhile */
+                        log_warning("request %llu, received by the predecessor and lost with it before it was "
+                                    "kept: ended with EINTR", (unsigned long long) id);
+                        n++;
                 }
         }
         return n;
