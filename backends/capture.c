@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -98,8 +99,7 @@ int pv_capture_path(struct pv_capture *c, pid_t pid, const struct pv_syscall *sc
         if (c->flags & sc->no_path_flags)
                 return PV_CAPTURE_KERNEL;
         int n;
-        /* mount: MS_BIND 0x1000, MS_MOVE 0x2000, MS_REMOUNT 0x20 */
-        if (sp->type == PV_PATH_MOUNT_SOURCE && (!(c->flags & (0x1000 | 0x2000)) || (c->flags & 0x20)))
+        if (sp->type == PV_PATH_MOUNT_SOURCE && (!(c->flags & (MS_BIND | MS_MOVE)) || (c->flags & MS_REMOUNT)))
                 return PV_CAPTURE_KERNEL;
         if (sp->type == PV_PATH_SOCKADDR_UN || sp->type == PV_PATH_MSGHDR) {
                 /* only a named AF_UNIX address is a path; unnamed (just the family), abstract
@@ -459,10 +459,10 @@ int pv_capture_follow_links(const struct pv_policy *p, const char *abs, const st
 
 /* ---- AF_UNIX names bound through a redirect ---------------------------------------------------- */
 
-#define SUN_PATH_MAX sizeof(((struct sockaddr_un *) NULL)->sun_path)
+_Static_assert(sizeof(((struct sockaddr_un *) NULL)->sun_path) == PV_SUN_PATH_MAX, "sun_path");
 
 struct pv_sockname_entry {
-        char kernel[SUN_PATH_MAX + 1], named[SUN_PATH_MAX + 1];
+        char kernel[PV_SUN_PATH_MAX + 1], named[PV_SUN_PATH_MAX + 1];
 };
 
 struct pv_socknames {
@@ -476,7 +476,7 @@ struct pv_socknames *pv_socknames_free(struct pv_socknames *s) {
 }
 
 int pv_socknames_add(struct pv_socknames **s, const char *kernel, const char *named) {
-        if (strlen(kernel) > SUN_PATH_MAX || strlen(named) > SUN_PATH_MAX)
+        if (strlen(kernel) > PV_SUN_PATH_MAX || strlen(named) > PV_SUN_PATH_MAX)
                 return -ENAMETOOLONG;
         if (!*s && !(*s = calloc(1, sizeof(**s))))
                 return -ENOMEM;
@@ -646,12 +646,10 @@ int pv_capture_readonly_errno(const struct pv_policy *p, const struct pv_syscall
                         return errno;
                 if (!exists)
                         return ENOENT;
-                if (sc->kind == PV_SC_TRUNCATE && S_ISDIR(st.st_mode))
-                        return EISDIR;
+                if (sc->kind == PV_SC_TRUNCATE && !S_ISREG(st.st_mode))
+                        return S_ISDIR(st.st_mode) ? EISDIR : EINVAL;
                 if (sc->kind == PV_SC_ADMIN && S_ISDIR(st.st_mode) && (sc->path[c->index].intent & PV_INTENT_WRITE))
                         return EISDIR; /* acct, swapon: they open the file for writing */
-                if (sc->kind == PV_SC_TRUNCATE && !S_ISREG(st.st_mode))
-                        return EINVAL;
                 return EROFS;
         }
 }

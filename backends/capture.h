@@ -123,6 +123,8 @@ int pv_capture_named(const struct pv_policy *p, char *real, const char *root, in
  * own name; the answers of those two calls are mapped back when they name a remembered address.
  * The most recent PV_SOCKNAMES_MAX binds are kept; an older one shows the kernel's address. */
 #define PV_SOCKNAMES_MAX 64
+/* sizeof(struct sockaddr_un.sun_path) (capture.c checks it): the longest AF_UNIX path name */
+#define PV_SUN_PATH_MAX 108
 
 struct pv_socknames;
 struct pv_socknames *pv_socknames_free(struct pv_socknames *s);
@@ -133,7 +135,7 @@ int pv_socknames_add(struct pv_socknames **s, const char *kernel, const char *na
 /* An address as getsockname() returns it: up to sizeof(struct sockaddr_un) + 1 bytes (a 108-byte
  * sun_path comes back with its NUL, length 111). */
 struct pv_sockname {
-        uint8_t bytes[2 + 108 + 1]; /* sun_family, sun_path, its NUL */
+        uint8_t bytes[2 + PV_SUN_PATH_MAX + 1]; /* sun_family, sun_path, its NUL */
         uint32_t len;
 };
 /* The kernel's answer: `have` bytes at `got` of an address whose length is `len` (the kernel copies

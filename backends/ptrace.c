@@ -1,4 +1,5 @@
 /* SPDX-License-Identifier: MIT */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/audit.h>
@@ -189,11 +190,16 @@ struct pv_ptrace *pv_ptrace_free(struct pv_ptrace *t) {
                 }
         pv_socknames_free(t->socknames);
         if (t->short_dir[0]) {
-                /* links of calls whose exit never came (the tracee died in them) */
-                for (unsigned i = 1; i <= t->short_seq; i++) {
-                        char link[64];
-                        snprintf(link, sizeof(link), "%s/%u", t->short_dir, i);
-                        (void) unlink(link);
+                /* links of calls whose exit never came (the tracee died in them): what is there,
+                 * not every number ever given */
+                _cleanup_close_ int dfd = open(t->short_dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+                DIR *d = dfd >= 0 ? fdopendir(dfd) : NULL;
+                if (d) {
+                        dfd = -1; /* the DIR's now */
+                        for (struct dirent *de; (de = readdir(d));)
+                                if (de->d_name[0] != '.')
+                                        (void) unlinkat(dirfd(d), de->d_name, 0);
+                        closedir(d);
                 }
                 (void) rmdir(t->short_dir);
         }
@@ -470,6 +476,13 @@ static int pass(struct pv_ptrace *t, struct tracee *e) {
         return restart(e->tid, t->mode == PV_PTRACE_ALL ? PTRACE_SYSCALL : PTRACE_CONT, 0);
 }
 
+/* Makes the call fail with `error` without running it, and lets the tracee go on; a tracee gone
+ * meanwhile is nothing to report. */
+static int fail_call(struct pv_ptrace *t, struct tracee *e, int error) {
+        int r = skip_call(e->tid, error);
+        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+}
+
 /* Switches this thread (the tracer) to the tracee's file system credentials, for an operation
  * that must be the tracee's: a walk, a read. Returns 1 when it switched (pv_as_tracee_leave()
  * after), 0 when they are ours already, -errno. A tracer that is not root has its tracees' ids
@@ -628,7 +641,7 @@ static int short_name(struct pv_ptrace *t, struct tracee *e, const char *target,
         unsigned n = ++t->short_seq;
         snprintf(link, sizeof(link), "%s/%u", t->short_dir, n);
         int k = snprintf(out, size, "%s/%s", link, slash + 1);
-        if (k < 0 || (size_t) k > size - 1 || (size_t) k > sizeof(((struct sockaddr_un *) NULL)->sun_path))
+        if (k < 0 || (size_t) k > size - 1 || (size_t) k > PV_SUN_PATH_MAX)
                 return -ENAMETOOLONG;
         if (symlink(dir, link) < 0)
                 return -ENAMETOOLONG;
@@ -662,10 +675,8 @@ static int cut_vlen(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 int64_t addr = place(t, e, info, arch, sizeof(words));
                 if (addr == 0)
                         return 0; /* the tracee maps a page first; the call comes back */
-                if (addr < 0) {
-                        r = addr == -ESRCH ? (int) addr : skip_call(e->tid, (int) -addr);
-                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
-                }
+                if (addr < 0)
+                        return addr == -ESRCH ? 0 : fail_call(t, e, (int) -addr);
                 r = set_arg(t, e, info, arch, 1, (uint64_t) addr);
         }
         if (r < 0)
@@ -718,10 +729,8 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                         }
                 } else {
                         int k = resolve_from_anchor(e->tid, anchor, sub, &c->how, resolved, sizeof(resolved));
-                        if (k < 0) {
-                                int r = skip_call(e->tid, -k);
-                                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
-                        }
+                        if (k < 0)
+                                return fail_call(t, e, -k);
                         paths[0] = resolved;
                         how.resolve &= ~(uint64_t) (RESOLVE_BENEATH | RESOLVE_IN_ROOT);
                         new_how = true;
@@ -742,10 +751,8 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                         if (plen - 1 > sizeof(sa.sun_path)) {
                                 /* the target is longer than an address can be */
                                 int k = short_name(t, e, paths[i], t->short_buf, sizeof(t->short_buf));
-                                if (k < 0) {
-                                        int r = skip_call(e->tid, -k);
-                                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
-                                }
+                                if (k < 0)
+                                        return fail_call(t, e, -k);
                                 paths[i] = t->short_buf;
                                 plen = strlen(paths[i]) + 1;
                         }
@@ -770,10 +777,8 @@ static int rewrite(struct pv_ptrace *t, struct tracee *e, struct syscall_info *i
                         }
                         continue;
                 }
-                if (plen > PATH_MAX) {
-                        int r = skip_call(e->tid, ENAMETOOLONG);
-                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
-                }
+                if (plen > PATH_MAX)
+                        return fail_call(t, e, ENAMETOOLONG);
                 off[i] = len;
                 memcpy(t->buf + len, paths[i], plen);
                 len = (len + plen + 7) & ~(size_t) 7;
@@ -989,8 +994,7 @@ static int on_seccomp(struct pv_ptrace *t, struct tracee *e, enum pv_arch arch, 
                                     (int) e->tid);
                         t->warned_listener = true;
                 }
-                int r = skip_call(e->tid, EBUSY);
-                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                return fail_call(t, e, EBUSY);
         }
         if (t->mode == PV_PTRACE_ALL && !e->delegated) {
                 e->state = ST_FILTER; /* the exit stop tells whether it worked */
@@ -1012,8 +1016,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
         }
         if (t->mode == PV_PTRACE_ALL && nr == PV_NR_IO_URING_SETUP && pv_policy_strict(t->policy)) {
                 /* as the strict filter does: io_uring would open files unseen */
-                int r = skip_call(e->tid, EPERM);
-                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                return fail_call(t, e, EPERM);
         }
         const struct pv_syscall *sc = pv_syscall_lookup((enum pv_arch) arch, (long) nr);
         if (!sc)
@@ -1029,8 +1032,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 if (r == 0)
                         return pass(t, e);
                 if (r < 0) { /* EPERM: memory closed to us; the call fails, never passes unseen */
-                        r = r == -ESRCH ? r : skip_call(e->tid, -r);
-                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                        return r == -ESRCH ? 0 : fail_call(t, e, -r);
                 }
         }
         enum pv_sc_how how = sc->how[t->backend];
@@ -1086,16 +1088,13 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                                         ptrace_root_path, t, &k);
                 if (r == 0)
                         return pass(t, e);
-                if (r < 0) {
-                        r = r == -ESRCH ? r : skip_call(e->tid, -r);
-                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
-                }
+                if (r < 0)
+                        return r == -ESRCH ? 0 : fail_call(t, e, -r);
                 if (k > 0)
                         return cut_vlen(t, e, info, (enum pv_arch) arch, sockcall ? args : NULL, k);
                 if (t->decision[0].action == PV_FAIL && !t->decision[0].rule) {
                         /* the first message's name could not be decided (pv_capture_mmsg) */
-                        r = skip_call(e->tid, t->decision[0].error);
-                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                        return fail_call(t, e, t->decision[0].error);
                 }
         }
         const char *targets[PV_SC_PATHS_MAX] = {};
@@ -1110,8 +1109,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                         /* its memory or /proc entries are closed to us (a program that made itself
                          * non-dumpable, under a tracer without CAP_SYS_PTRACE): the call fails,
                          * never passes unseen */
-                        r = skip_call(e->tid, -r);
-                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                        return fail_call(t, e, -r);
                 }
                 /* nothing to decide on, or a path the kernel will refuse the same way (EFAULT,
                  * ENAMETOOLONG, "" ENOENT, RESOLVE_BENEATH EXDEV): that path is left as it is */
@@ -1121,17 +1119,14 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                         continue;
                 }
                 r = pv_policy_decide(t->policy, c->abs, c->intent, dec);
-                if (r < 0) {
-                        r = skip_call(e->tid, -r);
-                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
-                }
+                if (r < 0)
+                        return fail_call(t, e, -r);
                 decided[i] = true;
                 if (dec->action == PV_FAIL) {
                         /* the first path that a rule denies decides the call */
                         t->counters.denied++;
                         pv_log_decision(t->verbose, t->session, sc, e->tid, c->abs, NULL, dec);
-                        r = skip_call(e->tid, pv_rule_readonly(dec->rule) ? readonly_errno(t, e->tid, sc, c) : dec->error);
-                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                        return fail_call(t, e, pv_rule_readonly(dec->rule) ? readonly_errno(t, e->tid, sc, c) : dec->error);
                 }
                 if (dec->action == PV_REDIRECT) {
                         redirected = true;
@@ -1143,8 +1138,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                                 int k = follow_links_as_tracee(t, e->tid, c, dec, follow);
                                 if (k < 0) {
                                         t->counters.denied++;
-                                        r = skip_call(e->tid, -k);
-                                        return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                                        return fail_call(t, e, -k);
                                 }
                                 if (k > 0)
                                         targets[i] = t->links;
@@ -1165,8 +1159,7 @@ static int on_entry(struct pv_ptrace *t, struct tracee *e, struct syscall_info *
                 t->counters.denied++;
                 log_debug("%d %s(\"%s\", \"%s\"): EXDEV (the paths fall under different rules)", (int) e->tid,
                           sc->name, t->cap[0].abs, t->cap[1].abs);
-                int r = skip_call(e->tid, EXDEV);
-                return r < 0 ? (r == -ESRCH ? 0 : r) : pass(t, e);
+                return fail_call(t, e, EXDEV);
         }
         if (redirected)
                 t->counters.redirected++;
@@ -1450,21 +1443,14 @@ static int hybrid_wait(pid_t tid, int *status, bool nohang) {
         }
 }
 
-/* The thread group of `tid`, from /proc (tid itself when it cannot be read). */
-static pid_t thread_group(pid_t tid) {
-        char buf[2048];
-        if (pv_tracee_status(tid, buf, sizeof(buf)) <= 0)
-                return tid;
-        const char *p = strstr(buf, "\nTgid:");
-        return p ? (pid_t) strtol(p + 6, NULL, 10) : tid;
-}
-
 int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit_arch, uint64_t ip,
                      uint64_t cookie, int (*restart_call)(void *userdata), void *userdata) {
         int r = 0, status;
         /* an execve from a thread that is not the leader takes the leader's tid on the way */
         const struct pv_syscall *sc = pv_syscall_lookup_audit(audit_arch, (long) nr);
-        pid_t tgid = sc && sc->kind == PV_SC_EXEC ? thread_group(tid) : tid;
+        pid_t tgid = sc && sc->kind == PV_SC_EXEC ? pv_tracee_tgid(tid) : tid;
+        if (tgid < 0)
+                tgid = tid; /* cannot be read: looked at as its own group */
         /* TRACESECCOMP: the call made again carries the cookie, which the hybrid filter answers
          * with SECCOMP_RET_TRACE (ENOSYS for anyone without that option); its stop is let go */
         if (ptrace(PTRACE_SEIZE, tid, 0, PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEEXEC | PTRACE_O_TRACESECCOMP) < 0)

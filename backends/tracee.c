@@ -130,3 +130,12 @@ int pv_tracee_umask(pid_t pid, mode_t *ret) {
         int r = pv_tracee_status(pid, buf, sizeof(buf));
         return r < 0 ? r : pv_status_umask(buf, ret);
 }
+
+pid_t pv_tracee_tgid(pid_t tid) {
+        char buf[2048];
+        int r = pv_tracee_status(tid, buf, sizeof(buf));
+        if (r < 0)
+                return r;
+        const char *p = strstr(buf, "\nTgid:");
+        return p ? (pid_t) strtol(p + 6, NULL, 10) : -EIO;
+}

@@ -25,6 +25,9 @@ int pv_tracee_root(pid_t pid, char *buf, size_t size);
 
 /* /proc/PID/status into buf (NUL-terminated, truncated to size). Returns its length. */
 int pv_tracee_status(pid_t pid, char *buf, size_t size);
+/* The thread group (process) of thread `tid`, from /proc/TID/status; -errno when it cannot be
+ * read. */
+pid_t pv_tracee_tgid(pid_t tid);
 /* The Umask: line of a status text. */
 int pv_status_umask(const char *status, mode_t *ret);
 /* The tracee's umask, from /proc/PID/status. */

@@ -1079,12 +1079,11 @@ static ssize_t send_as_tracee(struct pv_unotify *u, int sfd, const void *buf, si
                 uint8_t bytes[CMSG_SPACE(sizeof(struct ucred))];
         } control = {};
         struct pv_creds c;
-        char status[2048];
-        const char *tgid;
+        pid_t tgid;
         if (geteuid() == 0 && pv_tracee_ids((pid_t) u->req->pid, &c) >= 0 &&
-            pv_tracee_status((pid_t) u->req->pid, status, sizeof(status)) > 0 && (tgid = strstr(status, "\nTgid:"))) {
+            (tgid = pv_tracee_tgid((pid_t) u->req->pid)) > 0) {
                 /* the kernel names the sender's real ids (current_uid_gid), not its effective ones */
-                struct ucred cred = { .pid = (pid_t) strtol(tgid + 6, NULL, 10), .uid = c.ruid, .gid = c.rgid };
+                struct ucred cred = { .pid = tgid, .uid = c.ruid, .gid = c.rgid };
                 m.msg_control = control.bytes;
                 m.msg_controllen = sizeof(control.bytes);
                 struct cmsghdr *h = CMSG_FIRSTHDR(&m);
@@ -1504,7 +1503,7 @@ static int reverse_sockname(struct pv_unotify *u, const struct pv_syscall *sc, c
         return 0;
 }
 
-/* ---- execve, execveat, chdir: the hybrid ----------------------------------------------------------- */
+/* ---- the hybrid: calls that must be the program's own ---------------------------------------------- */
 
 /* The kernel's "make this call again" (include/linux/errno.h): the answer that sends the tracee
  * back from its notification into the stop that our PTRACE_INTERRUPT asked for. */
@@ -1534,11 +1533,6 @@ static bool script_interpreter_ruled(struct pv_unotify *u, const char *path) {
         return u->decision2.action != PV_PASS;
 }
 
-/* execve, execveat, chdir: unotify cannot change the path the kernel uses, nor the cwd or the
- * program image of another process. A call whose path a rule denies is refused here; one that a
- * rule redirects (or an execve of a script whose interpreter a rule covers) is handed to the
- * transient ptrace side (pv_ptrace_hybrid). Without one, or when the thread has a tracer of its
- * own (strace, gdb), the call passes untranslated, and one warning says so. */
 /* Hands the notified call to the session's ptrace side, which answers it "make it again" and
  * rewrites it at its entry: 1 when it did (a is ANSWER_LATER), 0 when it cannot (no ptrace side,
  * or the thread has a tracer of its own), -errno. */
@@ -1566,6 +1560,13 @@ static int hand_over(struct pv_unotify *u, struct answer *a) {
         return 1;
 }
 
+/* execve, execveat, chdir, chroot, pivot_root, the mount family, open_tree: unotify cannot change
+ * the path the kernel uses, nor the cwd, root or program image of another process, nor make a
+ * privileged call in its stead. A call whose path a rule denies is refused here (a read-only
+ * rule's errno is looked at by the ptrace side, as the tracee); one that a rule redirects (or an
+ * execve of a script whose interpreter a rule covers) is handed to the transient ptrace side
+ * (hand_over). Without one, or when the thread has a tracer of its own (strace, gdb), the call
+ * passes untranslated, and one warning says so. */
 static int hybrid(struct pv_unotify *u, const struct pv_syscall *sc, enum pv_arch arch, struct answer *a) {
         const struct seccomp_data *d = &u->req->data;
         pid_t pid = (pid_t) u->req->pid;
@@ -1783,7 +1784,7 @@ static int process(struct pv_unotify *u, struct answer *a) {
          * Without a ptrace side (or with a tracer of its own) the call is emulated after all. */
         bool own_call = (redirected && (flags & O_PATH) && pv_syscall_hybrid_row(sc) && !o_path_injectable(targets[0], flags)) ||
                         ((redirected || pv_policy_strict(u->policy)) && (sc->kind == PV_SC_CONNECT || sc->kind == PV_SC_SENDMSG) &&
-                         strlen(targets[0]) <= sizeof(((struct sockaddr_un *) NULL)->sun_path)) ||
+                         strlen(targets[0]) <= PV_SUN_PATH_MAX) ||
                         u->mmsg_vec;
         /* (a target longer than sun_path stays ours: our /proc/self/fd way works in any root and
          * mount namespace, the ptrace side's short link in /tmp only in ours) */
@@ -2028,7 +2029,6 @@ int pv_unotify_handle(struct pv_unotify *u) {
         }
         return handle_current(u);
 }
-
 
 int pv_unotify_set_inflight(struct pv_unotify *u, void *area, size_t size) {
         size_t slot = (sizeof(struct pv_inflight) + u->req_size + 7) & ~(size_t) 7;

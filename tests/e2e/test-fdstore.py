@@ -97,6 +97,19 @@ def start_daemon(passed_fds, extra_env=None):
     return p
 
 
+
+
+def session_fds():
+    """What the fd store holds of the sessions, for a successor daemon."""
+    return {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+
+def run_sandboxed(rule, *cmd):
+    """`cmd` under pathvisor through the daemon with the redirect `rule`, output captured."""
+    p = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path, "-r", rule, "--", *cmd],
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    procs.append(p)
+    return p
+
 try:
     d1 = start_daemon({})
     pump(0.5)
@@ -105,10 +118,7 @@ try:
     loop = ("i=0; fail=0; while [ $i -lt 300 ]; do "
             "if ! read -r x < /pv-fdstore/file; then fail=$((fail+1)); fi; "
             "[ \"$x\" = target ] || fail=$((fail+1)); i=$((i+1)); sleep 0.01; done; echo \"fail=$fail\"")
-    prog = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path,
-                             "-r", f"/pv-fdstore/file={target}", "--", "sh", "-c", loop],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    procs.append(prog)
+    prog = run_sandboxed(f"/pv-fdstore/file={target}", "sh", "-c", loop)
     pump(1.0)
     stored = sorted(n for n in store if n.startswith(("session-", "state-")))
     result(len(stored) == 2, "the session's listener and state record are in the fd store", repr(stored))
@@ -148,17 +158,14 @@ try:
     # in the in-flight record, or the program waits forever.
     tight = ("i=0; fail=0; while [ $i -lt 20000 ]; do "
              "read -r x < /pv-fdstore/file || fail=$((fail+1)); i=$((i+1)); done; echo \"fail=$fail\"")
-    prog = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path,
-                             "-r", f"/pv-fdstore/file={target}", "--", "sh", "-c", tight],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    procs.append(prog)
+    prog = run_sandboxed(f"/pv-fdstore/file={target}", "sh", "-c", tight)
     kills = 0
     current = d2
     for _ in range(8):
         pump(0.3)
         if prog.poll() is not None:
             break
-        stored = {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+        stored = session_fds()
         current.kill()
         current.wait(timeout=10)
         kills += 1
@@ -180,12 +187,9 @@ try:
     # A FIFO open waiting for its writer when the daemon restarts: the successor takes it over.
     fifo = os.path.join(tmp, "fifo")
     os.mkfifo(fifo)
-    reader = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path,
-                               "-r", f"/pv-fdstore/fifo={fifo}", "--", "cat", "/pv-fdstore/fifo"],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    procs.append(reader)
+    reader = run_sandboxed(f"/pv-fdstore/fifo={fifo}", "cat", "/pv-fdstore/fifo")
     pump(0.5)
-    stored = {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+    stored = session_fds()
     current.send_signal(signal.SIGTERM)
     current.wait(timeout=10)
     current = start_daemon(stored)
@@ -207,24 +211,21 @@ try:
     # chance: a daemon that dies right after it received its 50th request, before it kept it
     # (PATHVISOR_TEST_DIE_AFTER_RECV). The successor finds the lost request by its id and ends it
     # with EINTR (it cannot know what it asked); without that the program would wait forever.
-    stored = {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+    stored = session_fds()
     current.send_signal(signal.SIGTERM)
     current.wait(timeout=10)
     current = start_daemon(stored, {"PATHVISOR_TEST_DIE_AFTER_RECV": "50"})
     pump(0.5)
     loop = ("i=0; fail=0; while [ $i -lt 2000 ]; do "
             "read -r x < /pv-fdstore/file || fail=$((fail+1)); i=$((i+1)); done; echo \"fail=$fail\"")
-    prog = subprocess.Popen([pathvisor, "run", "--daemon", "--socket", sock_path,
-                             "-r", f"/pv-fdstore/file={target}", "--", "sh", "-c", loop],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-    procs.append(prog)
+    prog = run_sandboxed(f"/pv-fdstore/file={target}", "sh", "-c", loop)
     died = True
     try:
         current.wait(timeout=20)
     except subprocess.TimeoutExpired:
         died = False
     pump(0.3)
-    stored = {n: store[n] for n in store if n.startswith(("session-", "state-", "inflight-"))}
+    stored = session_fds()
     current = start_daemon(stored)
     lost_log = os.path.join(tmp, f"daemon-{len(procs) - 1}.log")
     try:
