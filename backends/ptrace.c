@@ -1496,7 +1496,7 @@ int pv_ptrace_hybrid(struct pv_ptrace *t, pid_t tid, uint64_t nr, uint32_t audit
                                         e = tracee_get(t, tid);
                                         if (!e) {
                                                 kill(tid, SIGKILL);
-                                                return -ENOMEM;
+                                                return 0; /* answered already, as above */
                                         }
                                         k = 1;
                                 } else if (k2 < 0 && k2 != -ECHILD) {
